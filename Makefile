@@ -1,0 +1,66 @@
+# branchtrack: `make demo` for a first look, `make test` for the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/branchtrack
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: demo test install dev services lint format messages worker serve screenshots bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "branchtrack needs Python 3.11 or newer")'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(PIP) install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.dev-installed
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo
+	@echo "  branchtrack demo: http://127.0.0.1:8000  (logins above; password Demo@2020)"
+	@echo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+services:
+	./scripts/ensure_services.sh
+
+lint: dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: dev services lint
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Rebuild the .po catalogues after changing strings; the compiled .mo files are committed.
+messages: dev
+	$(VENV)/bin/django-admin makemessages -l zh_Hans --ignore=.venv --ignore=supervision --ignore=projects --ignore=bench --ignore=tests --ignore=docs --pythonpath=. --settings=branchtrack.settings
+	cd supervision && ../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=.. --settings=branchtrack.settings
+	cd projects && ../$(VENV)/bin/django-admin makemessages -l zh_Hans --ignore=pairings --pythonpath=.. --settings=branchtrack.settings
+	cd projects/pairings && ../../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=../.. --settings=branchtrack.settings
+	$(PY) manage.py compilemessages --ignore=.venv
+
+worker: install
+	$(VENV)/bin/celery -A branchtrack worker --beat -l info
+
+serve: install
+	$(VENV)/bin/gunicorn branchtrack.wsgi --bind 127.0.0.1:8000 --workers 2
+
+screenshots: dev services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest tests/browser -m browser
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from branchtrack import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("org/branches/", views.branch_list, name="branch_list"),
+    path("org/import/", views.org_import, name="org_import"),
+    path("org/export.csv", views.org_export, name="org_export"),
+    path("supervision/", include("supervision.urls")),
+    path("projects/", include("projects.urls")),
+    path("pairings/", include("projects.pairings.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,66 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from branchtrack.filters import BranchFilterSet
+from branchtrack.forms import OrgImportForm
+from branchtrack.models import Branch, Role
+from branchtrack.org_export import organisation_csv
+from branchtrack.org_import import import_organisation_file
+from branchtrack.scoping import branches_visible_to, role_required
+from branchtrack.tabular import TableFileError
+
+PAGE_SIZE = 50
+
+
+@login_required
+def home(request):
+    return render(request, "home.html")
+
+
+@role_required(Role.ADMIN, Role.STAFF)
+def branch_list(request):
+    queryset = branches_visible_to(request.user, Branch.objects.select_related("unit")).order_by("code")
+    filterset = BranchFilterSet(request.GET or None, queryset=queryset, user=request.user)
+    if filterset.is_bound and not filterset.is_valid():
+        return render(
+            request, "branchtrack/branch_list.html", {"filter": filterset, "page": None}, status=400
+        )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "branchtrack/branch_list.html", {"filter": filterset, "page": page})
+
+
+@role_required(Role.ADMIN)
+def org_import(request):
+    form = OrgImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_organisation_file(upload, filename=upload.name)
+        except TableFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if result.ok:
+                messages.success(
+                    request,
+                    _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+                    % {
+                        "created": sum(result.created.values()),
+                        "updated": sum(result.updated.values()),
+                        "unchanged": result.unchanged,
+                    },
+                )
+                return redirect("org_import")
+    status = 400 if request.method == "POST" and (form.errors or (result and not result.ok)) else 200
+    return render(request, "branchtrack/org_import.html", {"form": form, "result": result}, status=status)
+
+
+@role_required(Role.ADMIN)
+def org_export(request):
+    response = HttpResponse(organisation_csv().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="organisation.csv"'
+    return response

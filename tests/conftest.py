@@ -1,0 +1,82 @@
+"""Fixtures shared by every app's tests: a small org chart with one user per role."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from branchtrack.celery import app as celery_app
+from branchtrack.models import Branch, Department, Role, Unit, User
+from tests.factories import TEST_PASSWORD, BranchFactory, DepartmentFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_tasks_in_process():
+    # Tests see a task's effect right away; the broker-failure tests switch this off themselves.
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is for production, not for a suite that logs in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Org:
+    company: Unit
+    city: Unit
+    county: Unit
+    station: Unit  # a child of county
+    city_branch: Branch
+    county_branch: Branch
+    station_branch: Branch
+    department: Department
+    admin: User
+    unit_admin: User  # admin of county
+    staff: User  # company-level staff
+    unit_staff: User  # staff of county (sees county and station)
+    reviewer: User  # department reviewer, home unit city
+    secretary: User  # secretary of city_branch
+
+
+@pytest.fixture
+def org(db) -> Org:
+    company = UnitFactory(code="C", name="测试公司", kind=Unit.Kind.COMPANY)
+    city = UnitFactory(parent=company, code="C-CITY", name="城区公司", kind=Unit.Kind.CITY)
+    county = UnitFactory(parent=company, code="C-CTY", name="县公司", kind=Unit.Kind.COUNTY)
+    station = UnitFactory(parent=county, code="C-CTY-S", name="供电所", kind=Unit.Kind.STATION)
+    city_branch = BranchFactory(unit=city, code="B-CITY", name="城区党支部")
+    county_branch = BranchFactory(unit=county, code="B-CTY", name="县公司党支部")
+    station_branch = BranchFactory(unit=station, code="B-STN", name="供电所党支部")
+    department = DepartmentFactory(code="D-OPS", name="运维检修部")
+    return Org(
+        company=company,
+        city=city,
+        county=county,
+        station=station,
+        city_branch=city_branch,
+        county_branch=county_branch,
+        station_branch=station_branch,
+        department=department,
+        admin=UserFactory(username="t-admin", role=Role.ADMIN, unit=company, is_staff=True),
+        unit_admin=UserFactory(username="t-unitadmin", role=Role.ADMIN, unit=county),
+        staff=UserFactory(username="t-staff", role=Role.STAFF, unit=company),
+        unit_staff=UserFactory(username="t-unitstaff", role=Role.STAFF, unit=county),
+        reviewer=UserFactory(username="t-reviewer", role=Role.REVIEWER, unit=city, department=department),
+        secretary=UserFactory(username="t-secretary", role=Role.SECRETARY, unit=city, branch=city_branch),
+    )
+
+
+@pytest.fixture
+def login(client):
+    """login(user) -> the test client, logged in as that user through the real login form."""
+
+    def _login(user):
+        response = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
+        assert response.status_code == 302, "login failed"
+        return client
+
+    return _login
