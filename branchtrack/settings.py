@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "supervision",
     "projects",
     "projects.pairings",
+    "branchtrack.assessment",
 ]
 
 MIDDLEWARE = [

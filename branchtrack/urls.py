@@ -15,5 +15,6 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("projects/", include("projects.urls")),
     path("pairings/", include("projects.pairings.urls")),
+    path("assessment/", include("branchtrack.assessment.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from branchtrack.filters import BranchFilterSet
 from branchtrack.forms import OrgImportForm
@@ -11,9 +12,20 @@ from branchtrack.models import Branch, Role
 from branchtrack.org_export import organisation_csv
 from branchtrack.org_import import import_organisation_file
 from branchtrack.scoping import branches_visible_to, role_required
+from branchtrack.table_export import ExportColumn, export_if_requested
 from branchtrack.tabular import TableFileError
 
 PAGE_SIZE = 50
+
+BRANCH_COLUMNS = [
+    ExportColumn(gettext_lazy("Code"), "code", width=10),
+    ExportColumn(gettext_lazy("Branch"), "name", width=36),
+    ExportColumn(gettext_lazy("Unit code"), "unit.code", width=10),
+    ExportColumn(gettext_lazy("Unit"), "unit.name", width=24),
+    ExportColumn(gettext_lazy("Secretary"), "secretary", width=10),
+    ExportColumn(gettext_lazy("Party members"), "member_count", width=10),
+    ExportColumn(gettext_lazy("Active"), "active", width=8),
+]
 
 
 @login_required
@@ -29,6 +41,9 @@ def branch_list(request):
         return render(
             request, "branchtrack/branch_list.html", {"filter": filterset, "page": None}, status=400
         )
+    exported = export_if_requested(request, rows=filterset.qs, columns=BRANCH_COLUMNS, filename="branches")
+    if exported:
+        return exported
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "branchtrack/branch_list.html", {"filter": filterset, "page": page})
 

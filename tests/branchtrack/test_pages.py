@@ -92,3 +92,22 @@ def test_only_administrators_enter_the_admin_site(login, org):
     org.staff.is_staff = True
     org.staff.save()
     assert login(org.staff).get("/admin/").status_code == 302
+
+
+def test_the_branch_list_exports_exactly_the_filtered_rows(login, org):
+    import io
+
+    from openpyxl import load_workbook
+
+    client = login(org.staff)
+    csv_text = b"".join(
+        client.get("/org/branches/", {"unit": org.county.pk, "export": "csv"}).streaming_content
+    )
+    lines = csv_text.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].split(",")[:2] == ["编码", "党支部"]
+    assert sorted(line.split(",")[0] for line in lines[1:]) == ["B-CTY", "B-STN"]
+    response = client.get("/org/branches/", {"unit": org.county.pk, "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 3 and {row[0] for row in rows[1:]} == {"B-CTY", "B-STN"}
+    assert rows[1][5] == 12 and sheet.freeze_panes == "A2"

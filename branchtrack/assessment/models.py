@@ -1,0 +1,1 @@
+"""Models of the year-end assessment export arrive with its issue."""
