@@ -60,8 +60,9 @@ worker: install
 serve: install
 	$(VENV)/bin/gunicorn branchtrack.wsgi --bind 127.0.0.1:8000 --workers 2
 
+# The browser journeys, saving their screenshots into docs/screenshots (the README shows them).
 screenshots: dev services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest tests/browser -m browser
+	SCREENSHOTS_DIR=docs/screenshots DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest tests/browser -m browser
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,120 @@
+"""Browser journeys: the real app on pytest-django's live server, driven in Debian's headless Chromium.
+
+One Chromium per test session; every test gets a fresh browser context (no cookies, no cache) at
+one of the journey settings below. A journey fails on any JavaScript console error, uncaught page
+error, failed request or 4xx/5xx response, unless the test declared that response on purpose.
+
+Screenshots go to a temporary folder, or to `$SCREENSHOTS_DIR` when it is set (`make screenshots`
+sets it to `docs/screenshots`, which the README shows).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Playwright, expect, sync_playwright
+
+from tests.browser.journey import SETTINGS, Journey, ProblemLog
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Short on purpose: the live server answers on loopback in milliseconds, and a journey that waits
+# for something that never comes should fail in seconds, not minutes.
+ACTION_TIMEOUT_MS = 10_000
+FAILURE_DIR = Path(__file__).resolve().parents[2] / "test-results"
+
+
+@pytest.fixture(scope="session")
+def _playwright() -> Iterator[Playwright]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run `make services` (it installs Debian's chromium).")
+    with pytest.MonkeyPatch.context() as patch:
+        # Playwright's sync API keeps an asyncio event loop running in this thread, so Django sees
+        # an "async context" and refuses the test's own ORM calls (building data, checking what a
+        # journey saved) with SynchronousOnlyOperation. Those calls are plain blocking calls from a
+        # test thread that no coroutine shares, so allowing them is safe here.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright: Playwright) -> Iterator[Browser]:
+    browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory) -> Path:
+    configured = os.environ.get("SCREENSHOTS_DIR")
+    if not configured:
+        return tmp_path_factory.mktemp("screenshots")
+    path = Path(configured)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Keep each phase's outcome on the test item, so the journey fixture can save a screenshot of
+    # the page a failing journey was looking at.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _make_journey(request, browser, live_server, screenshot_dir, language, viewport) -> Iterator[Journey]:
+    setting = SETTINGS[viewport]
+    context = browser.new_context(
+        viewport=setting["viewport"],
+        device_scale_factor=setting["scale"],
+        is_mobile=setting["mobile"],
+        has_touch=setting["mobile"],
+        # The app picks its language from Accept-Language (no cookie yet), like a real first visit.
+        locale="zh-CN" if language == "zh-hans" else "en-US",
+        timezone_id="Asia/Shanghai",
+        accept_downloads=True,
+    )
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    problems = ProblemLog()
+    problems.watch(context)
+    page = context.new_page()
+    journey = Journey(
+        page=page,
+        language=language,
+        viewport=viewport,
+        base_url=live_server.url,
+        problems=problems,
+        screenshot_dir=screenshot_dir,
+    )
+    yield journey
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        FAILURE_DIR.mkdir(exist_ok=True)
+        page.screenshot(path=FAILURE_DIR / f"{request.node.name}.png", full_page=True)
+    context.close()
+    if problems.found:
+        pytest.fail("the browser reported problems:\n  " + "\n  ".join(problems.found), pytrace=False)
+
+
+# Every journey runs twice: in Chinese on a phone (staff in the field) and in English on a desktop
+# (the office). Together that covers both languages and both layouts without running each journey
+# four times.
+@pytest.fixture(params=[("zh-hans", "phone"), ("en", "desktop")], ids=["zh-phone", "en-desktop"])
+def journey(request, browser, live_server, screenshot_dir, transactional_db) -> Iterator[Journey]:
+    language, viewport = request.param
+    yield from _make_journey(request, browser, live_server, screenshot_dir, language, viewport)
