@@ -1,1 +1,22 @@
-urlpatterns: list = []
+from django.urls import path
+
+from projects import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/edit/", views.project_edit, name="edit"),
+    path("queue/", views.reviewer_queue, name="queue"),
+    path("rounds/<int:round_pk>/rate/<int:project_pk>/", views.rate_project, name="rate"),
+    path("ratings/", views.rating_list, name="ratings"),
+    path("nominations/", views.nominations, name="nominations"),
+    path("rounds/", views.round_list, name="rounds"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/open/", views.round_open, name="round_open"),
+    path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
+    path("rounds/<int:pk>/outstanding/", views.outstanding_confirm, name="outstanding"),
+    path("lists/<int:pk>/", views.tracking_list_detail, name="tracking_list"),
+]

@@ -1,0 +1,109 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from branchtrack.models import Department, Unit
+from branchtrack.scoping import units_visible_to
+from projects.models import BranchProject, Rating, RatingRound
+
+
+def _unit_choices(user):
+    # Reviewers have no unit scope; their list is narrowed by department, so offer every unit.
+    return units_visible_to(user) if getattr(user, "role", None) != "reviewer" else Unit.objects.all()
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    year = django_filters.NumberFilter(label=_("Year"))
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Unit (with its sub-units)"), queryset=Unit.objects.none(), method="in_unit_subtree"
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.order_by("code"), field_name="departments"
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=BranchProject.Status.choices)
+    on_tracking_list = django_filters.BooleanFilter(label=_("On the tracking list"))
+    outstanding = django_filters.BooleanFilter(label=_("Outstanding"), field_name="is_outstanding")
+    revised = django_filters.BooleanFilter(label=_("Revised"), field_name="is_revised")
+    material = django_filters.BooleanFilter(label=_("Materially revised"), method="materially_revised")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("branch__code", "branch"),
+            ("title", "title"),
+            ("branch__unit__path", "unit"),
+            ("frozen_rank", "rank"),
+            ("updated_at", "updated"),
+        ),
+        field_labels={
+            "branch__code": _("Branch code"),
+            "title": _("Project"),
+            "branch__unit__path": _("Unit"),
+            "frozen_rank": _("Rank"),
+            "updated_at": _("Last change"),
+        },
+    )
+
+    class Meta:
+        model = BranchProject
+        fields = ["q", "year", "unit", "department", "status"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["unit"].queryset = _unit_choices(user)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(central_item__icontains=value)
+            | Q(indicator_name__icontains=value)
+            | Q(branch__name__icontains=value)
+            | Q(branch__code__icontains=value)
+        )
+
+    def in_unit_subtree(self, queryset, name, unit):
+        return queryset.filter(branch__unit__path__startswith=unit.path)
+
+    def materially_revised(self, queryset, name, value):
+        materially = queryset.materially_revised()
+        return materially if value else queryset.exclude(pk__in=materially.values("pk"))
+
+
+class RatingFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=RatingRound.objects.all())
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.order_by("code")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Unit (with its sub-units)"), queryset=Unit.objects.none(), method="in_unit_subtree"
+    )
+    needs_review = django_filters.BooleanFilter(label=_("Needs review"))
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("project__branch__code", "branch"), ("score", "score"), ("updated_at", "updated")),
+        field_labels={
+            "project__branch__code": _("Branch code"),
+            "score": _("Score"),
+            "updated_at": _("Last change"),
+        },
+    )
+
+    class Meta:
+        model = Rating
+        fields = ["q", "round", "department", "unit", "needs_review"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["unit"].queryset = _unit_choices(user)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(project__title__icontains=value)
+            | Q(project__branch__name__icontains=value)
+            | Q(project__branch__code__icontains=value)
+            | Q(comment__icontains=value)
+        )
+
+    def in_unit_subtree(self, queryset, name, unit):
+        return queryset.filter(project__branch__unit__path__startswith=unit.path)

@@ -1,0 +1,131 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from branchtrack.concurrency import VersionedFormMixin
+from branchtrack.models import Department
+from projects.models import BranchProject, RatingRound
+
+
+class ProjectForm(VersionedFormMixin, forms.ModelForm):
+    """A branch project's content; the reason goes into the revision history."""
+
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once the project has been rated; kept in the revision history."),
+    )
+
+    class Meta:
+        model = BranchProject
+        fields = [
+            "title",
+            "central_item",
+            "departments",
+            "indicator_name",
+            "indicator_unit",
+            "baseline",
+            "target",
+            "actual",
+            "description",
+            "status",
+        ]
+        widgets = {
+            "departments": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, frozen: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = Department.objects.order_by("code")
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        if frozen:
+            # Shown, not editable: the service refuses a change anyway, this just says so up front.
+            for name in BranchProject.RATED_FIELDS:
+                self.fields[name].disabled = True
+
+
+class RatingForm(forms.Form):
+    """One number per rubric criterion, a comment, and a reason once a rating exists."""
+
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you change a rating you have submitted."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, criteria, rating=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            initial = rating.rubric_scores.get(str(criterion.pk)) if rating else None
+            self.fields[f"criterion_{criterion.pk}"] = forms.DecimalField(
+                label=criterion.name,
+                min_value=criterion.min_score,
+                max_value=criterion.max_score,
+                decimal_places=2,
+                initial=initial,
+                help_text=_("%(low)s to %(high)s, weight %(weight)s")
+                % {
+                    "low": criterion.min_score,
+                    "high": criterion.max_score,
+                    "weight": criterion.weight.normalize(),
+                },
+            )
+        # Scores first, then comment and reason.
+        self.order_fields([f"criterion_{criterion.pk}" for criterion in self.criteria])
+        if rating is not None:
+            self.fields["comment"].initial = rating.comment
+            self.fields["version"].initial = rating.version
+        else:
+            del self.fields["reason"]
+
+    def values(self) -> dict[int, object]:
+        return {criterion.pk: self.cleaned_data[f"criterion_{criterion.pk}"] for criterion in self.criteria}
+
+
+class RulesForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once a list has been published."),
+    )
+
+    class Meta:
+        model = RatingRound
+        fields = [
+            "aggregation",
+            "cut_numerator",
+            "cut_denominator",
+            "cut_rounding",
+            "tie_rule",
+            "outstanding_numerator",
+            "outstanding_denominator",
+            "outstanding_rounding",
+        ]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OutstandingForm(ReasonForm):
+    projects = forms.TypedMultipleChoiceField(
+        label=_("Outstanding projects"), coerce=int, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].choices = [
+            (entry.project_id, f"{entry.position}. {entry.project.branch.name}: {entry.project.title}")
+            for entry in entries
+        ]
+
+
+class NominationForm(forms.Form):
+    note = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,41 @@
+from django.utils.translation import gettext_lazy as _
+
+from branchtrack.models import Role
+from branchtrack.navigation import NavItem
+
+NAV_ITEMS = [
+    NavItem(
+        _("Branch projects"),
+        "projects:list",
+        description=_("一支部一项目一特色: each branch's project, its indicator and what became of it."),
+        order=30,
+    ),
+    NavItem(
+        _("My rating queue"),
+        "projects:queue",
+        roles=frozenset({Role.REVIEWER}),
+        description=_("Projects your department rates in the open round, with your progress."),
+        order=31,
+    ),
+    NavItem(
+        _("Nominate outstanding"),
+        "projects:nominations",
+        roles=frozenset({Role.REVIEWER}),
+        description=_("Propose tracking-list projects as outstanding (突出贡献项目)."),
+        order=32,
+    ),
+    NavItem(
+        _("Ratings"),
+        "projects:ratings",
+        roles=frozenset({Role.ADMIN, Role.REVIEWER}),
+        description=_("Department ratings, filterable and exportable."),
+        order=33,
+    ),
+    NavItem(
+        _("Rating rounds"),
+        "projects:rounds",
+        roles=frozenset({Role.ADMIN}),
+        description=_("Windows, rules, ranking, the tracking list and the outstanding projects."),
+        order=34,
+    ),
+]

@@ -1,0 +1,483 @@
+"""Reads of the projects app: scoping, the reviewer queue, the ranking and the year-end figures.
+
+The year-end assessment export reads `branch_project_summaries`; the benchmark times
+`rank_projects`. Both aggregate in the database: their query count does not grow with projects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+
+from branchtrack.models import Branch, Role
+from branchtrack.scoping import branches_visible_to, is_admin
+from projects.models import (
+    Assignment,
+    BranchProject,
+    Nomination,
+    OutstandingList,
+    ProjectRevision,
+    Rating,
+    RatingRound,
+    TrackingEntry,
+    TrackingList,
+)
+
+# --- scoping ---------------------------------------------------------------------------------------
+
+
+def conflict_of_interest_q(user, *, prefix: str = "") -> Q:
+    """Projects the user must never rate: branches of their home unit's subtree, and their own branch.
+
+    Taken from the org chart rather than from what raters declare. `prefix` points at the project
+    from another model (e.g. "project__").
+    """
+    conflict = Q(pk__in=[])
+    if user.unit_id is not None:
+        conflict |= Q(**{f"{prefix}branch__unit__path__startswith": user.unit.path})
+    if user.branch_id is not None:
+        conflict |= Q(**{f"{prefix}branch_id": user.branch_id})
+    return conflict
+
+
+def projects_visible_to(user, queryset: QuerySet[BranchProject] | None = None) -> QuerySet[BranchProject]:
+    """Projects a user may open: their scope's branches; for a reviewer, what their department rates.
+
+    A project outside this queryset answers 404 wherever it is asked for.
+    """
+    queryset = BranchProject.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user.role == Role.REVIEWER and not user.is_superuser:
+        if user.department_id is None:
+            return queryset.none()
+        assigned = Assignment.objects.filter(project=OuterRef("pk"), department_id=user.department_id)
+        return queryset.filter(Exists(assigned)).exclude(conflict_of_interest_q(user))
+    return queryset.filter(branch__in=branches_visible_to(user, Branch.objects.all()))
+
+
+def ratings_visible_to(user, queryset: QuerySet[Rating] | None = None) -> QuerySet[Rating]:
+    """Ratings a user may list: every rating in scope for administrators, a reviewer's own for reviewers.
+
+    Other raters' scores reach a reviewer only through `scores_visible` on a closed round.
+    """
+    queryset = Rating.objects.all() if queryset is None else queryset
+    if is_admin(user):
+        return queryset.filter(project__in=projects_visible_to(user))
+    if getattr(user, "role", None) == Role.REVIEWER:
+        return queryset.filter(rater=user)
+    return queryset.none()
+
+
+def scores_visible(*, user, rating_round: RatingRound, project: BranchProject) -> bool:
+    """May this user see every department's score and the aggregates of a project in a round?
+
+    Administrators always; anybody else only once the window has closed, and a rater only when
+    they have also submitted their own rating, so nobody anchors on the others.
+    """
+    if is_admin(user):
+        return True
+    if not rating_round.is_closed:
+        return False
+    if user.role == Role.REVIEWER:
+        return Rating.objects.filter(round=rating_round, project=project, rater=user).exists()
+    return True
+
+
+# --- the reviewer's work queue ---------------------------------------------------------------------
+
+
+def reviewer_queue(*, user, rating_round: RatingRound) -> QuerySet[Assignment]:
+    """The projects a reviewer's department rates in a round, minus conflicts of interest.
+
+    Each row carries the reviewer's own rating, if any (`my_score`, `my_needs_review`), so the
+    queue renders in one query whatever its length.
+    """
+    mine = Rating.objects.filter(round=rating_round, project=OuterRef("project_id"), rater=user)
+    return (
+        Assignment.objects.filter(round=rating_round, department_id=user.department_id)
+        .exclude(conflict_of_interest_q(user, prefix="project__"))
+        .select_related("project__branch__unit")
+        .annotate(
+            my_rating_id=Subquery(mine.values("pk")[:1]),
+            my_score=Subquery(mine.values("score")[:1]),
+            my_needs_review=Subquery(mine.values("needs_review")[:1]),
+        )
+        .order_by("project__branch__code")
+    )
+
+
+@dataclass(frozen=True)
+class QueueProgress:
+    assigned: int
+    rated: int
+    needs_review: int
+
+    @property
+    def remaining(self) -> int:
+        return self.assigned - self.rated
+
+
+def reviewer_progress(*, user, rating_round: RatingRound) -> QueueProgress:
+    """Rated / assigned for the reviewer's queue, in one aggregate query."""
+    mine = Rating.objects.filter(round=rating_round, project=OuterRef("project_id"), rater=user)
+    figures = (
+        Assignment.objects.filter(round=rating_round, department_id=user.department_id)
+        .exclude(conflict_of_interest_q(user, prefix="project__"))
+        .annotate(has_rating=Exists(mine), flagged=Exists(mine.filter(needs_review=True)))
+        .aggregate(
+            assigned=Count("pk"),
+            rated=Count("pk", filter=Q(has_rating=True)),
+            needs_review=Count("pk", filter=Q(flagged=True)),
+        )
+    )
+    return QueueProgress(**figures)
+
+
+def assignment_for_rater_or_404(*, user, rating_round: RatingRound, project_id: int) -> Assignment:
+    """The assignment a reviewer rates; 404 when not their department's, or a conflict of interest."""
+    return get_object_or_404(
+        reviewer_queue(user=user, rating_round=rating_round).select_related("round", "department"),
+        project_id=project_id,
+    )
+
+
+def open_rounds_for(user) -> QuerySet[RatingRound]:
+    return RatingRound.objects.filter(status=RatingRound.Status.OPEN).order_by("-year")
+
+
+# --- the ranking -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RankedProject:
+    """One project's figures in a round, in ranking order."""
+
+    project_id: int
+    branch_code: str
+    mean: Decimal
+    median: Decimal
+    stddev: Decimal
+    zscore: Decimal
+    departments_rated: int
+    aggregate: Decimal
+    rank: int  # shared by projects with the same aggregate (1, 2, 2, 4)
+    position: int  # unique: ties ordered by higher median, lower standard deviation, branch code
+    project: BranchProject | None = None
+    tied_with: int = 0  # how many other projects share this aggregate
+
+
+_AGGREGATE_COLUMN = {
+    RatingRound.Aggregation.MEAN: "mean",
+    RatingRound.Aggregation.MEDIAN: "median",
+    RatingRound.Aggregation.ZSCORE: "zscore",
+}
+
+# Department score = mean of that department's raters for the project; a project's figures are
+# taken over its department scores. z-scores are per rater (score minus the rater's mean, over the
+# rater's population standard deviation), so a lenient or strict reviewer does not move projects.
+# The median comes from window functions so the same SQL runs on PostgreSQL and SQLite.
+_RANKING_SQL = """
+WITH rater_stats AS (
+    SELECT rater_id, AVG(score) AS mu, STDDEV_POP(score) AS sigma
+    FROM {rating} WHERE round_id = %(round)s GROUP BY rater_id
+),
+scored AS (
+    SELECT r.project_id, r.department_id, r.score,
+           CASE WHEN s.sigma > 0 THEN (r.score - s.mu) / s.sigma ELSE 0 END AS z
+    FROM {rating} r JOIN rater_stats s ON s.rater_id = r.rater_id
+    WHERE r.round_id = %(round)s
+),
+dept AS (
+    SELECT project_id, department_id, AVG(score) AS score, AVG(z) AS z
+    FROM scored GROUP BY project_id, department_id
+),
+ordered AS (
+    SELECT project_id, score,
+           ROW_NUMBER() OVER (PARTITION BY project_id ORDER BY score) AS rn,
+           COUNT(*) OVER (PARTITION BY project_id) AS n
+    FROM dept
+),
+med AS (
+    SELECT project_id, AVG(score) AS median FROM ordered
+    WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2
+    GROUP BY project_id
+),
+agg AS (
+    SELECT project_id, AVG(score) AS mean, STDDEV_POP(score) AS sd, AVG(z) AS z, COUNT(*) AS departments
+    FROM dept GROUP BY project_id
+),
+figures AS (
+    SELECT agg.project_id, b.code AS branch_code,
+           ROUND(agg.mean, 4) AS mean, ROUND(med.median, 4) AS median,
+           ROUND(agg.sd, 4) AS sd, ROUND(agg.z, 4) AS zscore, agg.departments
+    FROM agg
+    JOIN med ON med.project_id = agg.project_id
+    JOIN {project} p ON p.id = agg.project_id
+    JOIN {branch} b ON b.id = p.branch_id
+)
+SELECT project_id, branch_code, mean, median, sd, zscore, departments,
+       {key} AS aggregate,
+       RANK() OVER (ORDER BY {key} DESC) AS rank_,
+       ROW_NUMBER() OVER (ORDER BY {key} DESC, median DESC, sd ASC, branch_code ASC) AS position_
+FROM figures
+ORDER BY position_
+"""
+
+
+def _decimal(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.0001"))
+
+
+def rank_projects(
+    *, rating_round: RatingRound, aggregation: str | None = None, with_projects: bool = False
+) -> list[RankedProject]:
+    """Rank every rated project of a round: one SQL statement, whatever the number of projects.
+
+    `aggregation` overrides the round's rule (mean / median / zscore) for a what-if preview.
+    Projects nobody rated are not ranked. `with_projects` loads each row's project, branch and
+    unit in one more query, for pages.
+    """
+    key = _AGGREGATE_COLUMN[aggregation or rating_round.aggregation]
+    sql = _RANKING_SQL.format(
+        rating=Rating._meta.db_table,
+        project=BranchProject._meta.db_table,
+        branch=Branch._meta.db_table,
+        key=key,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"round": rating_round.pk})
+        rows = [
+            RankedProject(
+                project_id=project_id,
+                branch_code=branch_code,
+                mean=_decimal(mean),
+                median=_decimal(median),
+                stddev=_decimal(sd),
+                zscore=_decimal(zscore),
+                departments_rated=departments,
+                aggregate=_decimal(aggregate),
+                rank=rank,
+                position=position,
+            )
+            for project_id, branch_code, mean, median, sd, zscore, departments, aggregate, rank, position in (
+                cursor.fetchall()
+            )
+        ]
+    ties: dict[Decimal, int] = {}
+    for row in rows:
+        ties[row.aggregate] = ties.get(row.aggregate, 0) + 1
+    for row in rows:
+        row.tied_with = ties[row.aggregate] - 1
+    if with_projects:
+        projects = BranchProject.objects.select_related("branch__unit").in_bulk(
+            [row.project_id for row in rows]
+        )
+        for row in rows:
+            row.project = projects[row.project_id]
+    return rows
+
+
+@dataclass(frozen=True)
+class TieAtCut:
+    aggregate: Decimal
+    first_position: int
+    last_position: int
+    included: int  # how many of the tied projects made the list
+
+    @property
+    def count(self) -> int:
+        return self.last_position - self.first_position + 1
+
+
+@dataclass
+class Cut:
+    """Where the tracking list ends under the round's rules."""
+
+    ranked_count: int
+    target: int
+    size: int
+    tie_rule: str
+    tie: TieAtCut | None = None
+    included_ids: list[int] = field(default_factory=list)
+
+
+def compute_cut(*, rating_round: RatingRound, ranked: list[RankedProject]) -> Cut:
+    """Apply the round's share, rounding and tie rule to a ranking (already in position order)."""
+    target = min(rating_round.tracking_target(len(ranked)), len(ranked))
+    size = target
+    tie = None
+    if 0 < target < len(ranked) and ranked[target - 1].aggregate == ranked[target].aggregate:
+        boundary = ranked[target - 1].aggregate
+        tied = [row.position for row in ranked if row.aggregate == boundary]
+        if rating_round.tie_rule == RatingRound.TieRule.INCLUDE_ALL:
+            size = max(tied)
+        tie = TieAtCut(
+            aggregate=boundary,
+            first_position=min(tied),
+            last_position=max(tied),
+            included=size - min(tied) + 1,
+        )
+    return Cut(
+        ranked_count=len(ranked),
+        target=target,
+        size=size,
+        tie_rule=rating_round.tie_rule,
+        tie=tie,
+        included_ids=[row.project_id for row in ranked[:size]],
+    )
+
+
+# --- published lists -------------------------------------------------------------------------------
+
+
+def current_tracking_list(*, rating_round: RatingRound) -> TrackingList | None:
+    return TrackingList.objects.current().filter(round=rating_round).first()
+
+
+def current_outstanding_list(*, tracking_list: TrackingList | None) -> OutstandingList | None:
+    if tracking_list is None:
+        return None
+    return tracking_list.outstanding_lists.current().first()
+
+
+def tracking_entries(*, tracking_list: TrackingList) -> QuerySet[TrackingEntry]:
+    """The projects on a published list, in order, with nominations counted and outstanding marked."""
+    outstanding = OutstandingList.objects.current().filter(
+        tracking_list=tracking_list, projects=OuterRef("project_id")
+    )
+    nominations = Nomination.objects.filter(round_id=tracking_list.round_id, project=OuterRef("project_id"))
+    return (
+        tracking_list.entries.filter(on_list=True)
+        .select_related("project__branch__unit")
+        .annotate(
+            nomination_count=Subquery(nominations.values("project").annotate(n=Count("pk")).values("n")[:1]),
+            outstanding=Exists(outstanding),
+        )
+        .order_by("position")
+    )
+
+
+def project_list_queryset(*, user) -> QuerySet[BranchProject]:
+    """The project list: scoped, with its branch and unit, and flags from the published lists."""
+    current_entries = TrackingEntry.objects.filter(
+        project=OuterRef("pk"), tracking_list__superseded_at__isnull=True
+    )
+    outstanding = OutstandingList.objects.current().filter(
+        tracking_list__superseded_at__isnull=True, projects=OuterRef("pk")
+    )
+    return (
+        projects_visible_to(user, BranchProject.objects.select_related("branch__unit"))
+        .prefetch_related("departments")
+        .annotate(
+            on_tracking_list=Exists(current_entries.filter(on_list=True)),
+            is_outstanding=Exists(outstanding),
+            frozen_rank=Subquery(current_entries.values("rank")[:1]),
+            frozen_aggregate=Subquery(current_entries.values("aggregate")[:1]),
+            is_revised=Exists(ProjectRevision.objects.filter(project=OuterRef("pk"), content_changed=True)),
+        )
+    )
+
+
+# --- figures the year-end export reads ---------------------------------------------------------------
+
+
+def branch_project_summaries(
+    *, year: int, branches: QuerySet[Branch] | None = None
+) -> QuerySet[BranchProject]:
+    """Per branch, the year's project and what became of it, in one query.
+
+    Each row is a BranchProject (with `branch` and `branch.unit` loaded) annotated with:
+    `aggregate` and `rank` (frozen in the round's current published list; None before publishing
+    or when nobody rated it), `on_tracking_list` and `is_outstanding` (booleans). The indicator is
+    on the project itself: `indicator_name`, `indicator_unit`, `baseline`, `target`, `actual`.
+    Pass `branches` (e.g. `branches_visible_to(user)`) to limit the scope.
+    """
+    entries = TrackingEntry.objects.filter(
+        project=OuterRef("pk"), tracking_list__round__year=year, tracking_list__superseded_at__isnull=True
+    )
+    outstanding = OutstandingList.objects.current().filter(
+        tracking_list__round__year=year, tracking_list__superseded_at__isnull=True, projects=OuterRef("pk")
+    )
+    queryset = BranchProject.objects.filter(year=year)
+    if branches is not None:
+        queryset = queryset.filter(branch__in=branches)
+    return (
+        queryset.select_related("branch__unit")
+        .annotate(
+            aggregate=Subquery(entries.values("aggregate")[:1]),
+            rank=Subquery(entries.values("rank")[:1]),
+            on_tracking_list=Exists(entries.filter(on_list=True)),
+            is_outstanding=Exists(outstanding),
+        )
+        .order_by("branch__code")
+    )
+
+
+def year_figures(*, year: int) -> dict[str, int]:
+    """The headline numbers of a year: projects, revised, materially revised, tracked, outstanding."""
+    projects = BranchProject.objects.filter(year=year)
+    tracking = TrackingList.objects.current().filter(round__year=year).first()
+    outstanding = current_outstanding_list(tracking_list=tracking)
+    return {
+        "projects": projects.count(),
+        "revised": projects.revised().count(),
+        "materially_revised": projects.materially_revised().count(),
+        "tracking": tracking.size if tracking else 0,
+        "outstanding": outstanding.projects.count() if outstanding else 0,
+    }
+
+
+# --- pages of the round ----------------------------------------------------------------------------
+
+
+def department_progress(*, rating_round: RatingRound) -> QuerySet:
+    """Per department: assignments and ratings so far, one grouped query each way joined in SQL."""
+    rated = Rating.objects.filter(
+        round=rating_round, project=OuterRef("project_id"), department=OuterRef("department_id")
+    )
+    return (
+        Assignment.objects.filter(round=rating_round)
+        .annotate(has_rating=Exists(rated))
+        .values("department__code", "department__name")
+        .annotate(assigned=Count("pk"), done=Count("pk", filter=Q(has_rating=True)))
+        .order_by("department__code")
+    )
+
+
+def unrated_project_count(*, rating_round: RatingRound) -> int:
+    """Assigned projects nobody rated: they are not ranked, and the ranking page says so."""
+    return (
+        BranchProject.objects.filter(assignments__round=rating_round)
+        .exclude(Exists(Rating.objects.filter(round=rating_round, project=OuterRef("pk"))))
+        .distinct()
+        .count()
+    )
+
+
+def published_lists(*, rating_round: RatingRound) -> QuerySet[TrackingList]:
+    """Every list of the round, superseded ones too, newest first, with who published them."""
+    return (
+        TrackingList.objects.filter(round=rating_round)
+        .select_related("published_by")
+        .prefetch_related("outstanding_lists")
+        .order_by("-number")
+    )
+
+
+def nominable_entries(*, user, tracking_list: TrackingList | None) -> QuerySet[TrackingEntry]:
+    """Tracking-list projects a reviewer's department rated and may nominate (conflicts left out)."""
+    if tracking_list is None:
+        return TrackingEntry.objects.none()
+    assigned = Assignment.objects.filter(
+        round_id=tracking_list.round_id, project=OuterRef("project_id"), department_id=user.department_id
+    )
+    return (
+        tracking_entries(tracking_list=tracking_list)
+        .filter(Exists(assigned))
+        .exclude(conflict_of_interest_q(user, prefix="project__"))
+    )

@@ -1,0 +1,527 @@
+"""Writes of the projects app. Every function runs in one transaction and refuses, with a message in
+the user's language, whatever the rules forbid: editing frozen content, rating outside the window
+or across a conflict of interest, changing a score or a published list without a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from branchtrack.concurrency import save_with_version
+from branchtrack.models import Branch, Department, Role
+from projects.models import (
+    Assignment,
+    BranchProject,
+    Nomination,
+    OutstandingList,
+    ProjectRevision,
+    Rating,
+    RatingRound,
+    RubricCriterion,
+    TrackingEntry,
+    TrackingList,
+)
+from projects.selectors import compute_cut, conflict_of_interest_q, current_tracking_list, rank_projects
+
+EDITABLE_FIELDS = BranchProject.RATED_FIELDS + BranchProject.PROGRESS_FIELDS
+DEFAULT_CRITERION = gettext_noop("Strength of support to central work")
+
+
+# --- projects and their revisions ------------------------------------------------------------------
+
+
+def _display(project: BranchProject, name: str, value) -> str:
+    """A field's value as the revision history shows it."""
+    if name == "departments":
+        return "、".join(department.name for department in sorted(value, key=lambda d: d.code))
+    if name == "status":
+        return str(BranchProject.Status(value).label) if value else ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return "" if value is None else str(value)
+
+
+def _same(name: str, old, new) -> bool:
+    if name == "departments":
+        return {d.pk for d in old} == {d.pk for d in new}
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        return (None if old is None else Decimal(old)) == (None if new is None else Decimal(new))
+    return (old or "") == (new or "")
+
+
+def _published_round(year: int) -> RatingRound | None:
+    rating_round = RatingRound.objects.filter(year=year).first()
+    if rating_round and current_tracking_list(rating_round=rating_round):
+        return rating_round
+    return None
+
+
+def rated_content_frozen(*, user, project: BranchProject) -> str | None:
+    """Why this user may no longer change what was rated, or None while they still may."""
+    if _published_round(project.year):
+        return _(
+            "The %(year)s tracking list is published, so what was rated is frozen: only the "
+            "indicator's actual value and the status can still change."
+        ) % {"year": project.year}
+    rating_round = RatingRound.objects.filter(year=project.year).first()
+    if user.role == Role.SECRETARY and rating_round and rating_round.is_closed:
+        return _(
+            "The %(year)s rating window has closed: the project's content can no longer be changed "
+            "by the branch. Ask the party-building department if it must change."
+        ) % {"year": project.year}
+    return None
+
+
+def _check_may_change(*, user, project: BranchProject, changed: list[str]) -> None:
+    if any(name in BranchProject.RATED_FIELDS for name in changed):
+        refusal = rated_content_frozen(user=user, project=project)
+        if refusal:
+            raise ValidationError(refusal)
+
+
+@transaction.atomic
+def create_project(
+    *, user, branch: Branch, year: int, data: Mapping, departments: Iterable[Department]
+) -> BranchProject:
+    """A branch's project for a year; a second one for the same branch and year is refused."""
+    if BranchProject.objects.filter(branch=branch, year=year).exists():
+        raise ValidationError(_("This branch already has a project for %(year)s.") % {"year": year})
+    project = BranchProject(branch=branch, year=year)
+    for name in EDITABLE_FIELDS:
+        if name != "departments" and name in data:
+            setattr(project, name, data[name])
+    project.full_clean(exclude=["departments"])
+    project._change_reason = _("Project entered")
+    project.save()
+    project.departments.set(departments)
+    return project
+
+
+@transaction.atomic
+def update_project(
+    *, user, project: BranchProject, data: Mapping, reason: str = "", expected_version: int
+) -> ProjectRevision | None:
+    """Change a project and keep the change as a revision (who, when, what, why).
+
+    A reason is required once anybody has rated the project. A change to the central business item
+    or the indicator is material: every rating of the project in a round still open for rating is
+    marked "needs review", so its rater looks again. Returns None when nothing changed.
+    """
+    current = BranchProject.objects.select_for_update().get(pk=project.pk)
+    old = {name: getattr(current, name) for name in EDITABLE_FIELDS if name != "departments"}
+    old["departments"] = list(current.departments.all())
+    changed = [name for name in EDITABLE_FIELDS if name in data and not _same(name, old[name], data[name])]
+    if not changed:
+        return None
+    _check_may_change(user=user, project=current, changed=changed)
+    reason = (reason or "").strip()
+    if not reason and Rating.objects.filter(project=current).exists():
+        raise ValidationError(
+            {"reason": _("This project has been rated: say why it changes, so the raters can follow.")}
+        )
+    for name in changed:
+        if name != "departments":
+            setattr(current, name, data[name])
+    current.full_clean(exclude=["departments", "version"])
+    current._change_reason = reason
+    save_with_version(current, expected_version=expected_version)
+    if "departments" in changed:
+        current.departments.set(data["departments"])
+    material = any(name in BranchProject.MATERIAL_FIELDS for name in changed)
+    number = (current.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    revision = ProjectRevision.objects.create(
+        project=current,
+        number=number,
+        changed_by=user,
+        changed_at=timezone.now(),
+        reason=reason,
+        changes=[
+            {
+                "field": name,
+                "old": _display(current, name, old[name]),
+                "new": _display(current, name, data[name]),
+            }
+            for name in changed
+        ],
+        content_changed=any(name in BranchProject.RATED_FIELDS for name in changed),
+        material=material,
+    )
+    if material:
+        flagged = list(
+            Rating.objects.filter(project=current, round__status=RatingRound.Status.OPEN, needs_review=False)
+        )
+        for rating in flagged:
+            rating.needs_review = True
+        bulk_update_with_history(
+            flagged,
+            Rating,
+            ["needs_review"],
+            default_user=user,
+            default_change_reason=_("The project changed materially (revision %(number)s).")
+            % {"number": number},
+        )
+    project.version = current.version
+    return revision
+
+
+# --- rounds ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_round(*, year: int, name: str, opens_on, closes_on, **rules) -> RatingRound:
+    """A draft round with the default rubric: one criterion, strength of support to central work, 0-100."""
+    rating_round = RatingRound(year=year, name=name, opens_on=opens_on, closes_on=closes_on, **rules)
+    rating_round.full_clean()
+    rating_round.save()
+    RubricCriterion.objects.create(round=rating_round, name=_(DEFAULT_CRITERION), weight=1, order=1)
+    return rating_round
+
+
+@transaction.atomic
+def open_round(*, rating_round: RatingRound, user) -> int:
+    """Open the window; each project of the year is assigned to its departments. Returns the assignments made."""
+    rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
+    if rating_round.status != RatingRound.Status.DRAFT:
+        raise ValidationError(_("Only a draft round can be opened."))
+    if not rating_round.criteria.exists():
+        raise ValidationError(_("Give the round at least one rubric criterion before opening it."))
+    through = BranchProject.departments.through
+    existing = set(Assignment.objects.filter(round=rating_round).values_list("project_id", "department_id"))
+    pairs = through.objects.filter(branchproject__year=rating_round.year).values_list(
+        "branchproject_id", "department_id"
+    )
+    new = [
+        Assignment(round=rating_round, project_id=project_id, department_id=department_id)
+        for project_id, department_id in pairs.iterator()
+        if (project_id, department_id) not in existing
+    ]
+    bulk_create_with_history(new, Assignment, batch_size=2000, default_user=user)
+    rating_round.status = RatingRound.Status.OPEN
+    rating_round._change_reason = _("Rating window opened")
+    rating_round.save()
+    return len(new)
+
+
+@transaction.atomic
+def close_round(*, rating_round: RatingRound, user) -> RatingRound:
+    """Close the window: ratings freeze, and the ranking can be previewed and published."""
+    rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
+    if rating_round.status != RatingRound.Status.OPEN:
+        raise ValidationError(_("Only an open round can be closed."))
+    rating_round.status = RatingRound.Status.CLOSED
+    rating_round.closed_at = timezone.now()
+    rating_round.closed_by = user
+    rating_round._change_reason = _("Rating window closed")
+    rating_round.save()
+    return rating_round
+
+
+RULE_FIELDS = (
+    "aggregation",
+    "cut_numerator",
+    "cut_denominator",
+    "cut_rounding",
+    "tie_rule",
+    "outstanding_numerator",
+    "outstanding_denominator",
+    "outstanding_rounding",
+)
+
+
+@transaction.atomic
+def update_rules(*, rating_round: RatingRound, user, data: Mapping, reason: str = "") -> RatingRound:
+    """Change a round's ranking rules. A published list keeps the rules it was made with; a change
+    after publishing only takes effect when the list is superseded, and needs a reason."""
+    rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
+    reason = (reason or "").strip()
+    if current_tracking_list(rating_round=rating_round) and not reason:
+        raise ValidationError({"reason": _("The list is already published: say why the rules change.")})
+    for name in RULE_FIELDS:
+        if name in data:
+            setattr(rating_round, name, data[name])
+    rating_round.full_clean()
+    rating_round._change_reason = reason or _("Rules changed")
+    rating_round.save()
+    return rating_round
+
+
+# --- ratings ---------------------------------------------------------------------------------------
+
+
+def weighted_score(criteria: list[RubricCriterion], values: Mapping[int, Decimal]) -> Decimal:
+    """The rubric's weighted mean, each criterion mapped from its own range onto 0-100."""
+    total_weight = sum((criterion.weight for criterion in criteria), Decimal(0))
+    if total_weight <= 0:
+        raise ValidationError(_("The rubric's weights add up to nothing; ask the administrator to fix it."))
+    weighted = sum(
+        (
+            criterion.weight
+            * (Decimal(values[criterion.pk]) - criterion.min_score)
+            / (criterion.max_score - criterion.min_score)
+            for criterion in criteria
+        ),
+        Decimal(0),
+    )
+    return (weighted / total_weight * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def submit_rating(
+    *,
+    user,
+    assignment: Assignment,
+    values: Mapping[int, Decimal],
+    comment: str = "",
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Rating:
+    """Record or change the reviewer's rating of an assigned project while the window is open.
+
+    Changing a submitted rating needs a reason (kept in its history). Re-submitting a rating marked
+    "needs review" clears the mark.
+    """
+    rating_round = RatingRound.objects.select_for_update().get(pk=assignment.round_id)
+    if not rating_round.is_open:
+        raise ValidationError(
+            _("The rating window of %(round)s is closed: ratings can no longer change.")
+            % {"round": rating_round}
+        )
+    if user.department_id != assignment.department_id:
+        raise PermissionDenied
+    if BranchProject.objects.filter(pk=assignment.project_id).filter(conflict_of_interest_q(user)).exists():
+        raise PermissionDenied
+    criteria = list(rating_round.criteria.all())
+    errors = {}
+    for criterion in criteria:
+        value = values.get(criterion.pk)
+        if value is None:
+            errors[f"criterion_{criterion.pk}"] = _("Give a score.")
+        elif not criterion.min_score <= Decimal(value) <= criterion.max_score:
+            errors[f"criterion_{criterion.pk}"] = _("Between %(low)s and %(high)s.") % {
+                "low": criterion.min_score,
+                "high": criterion.max_score,
+            }
+    if errors:
+        raise ValidationError(errors)
+    score = weighted_score(criteria, values)
+    rubric = {str(criterion.pk): str(Decimal(values[criterion.pk])) for criterion in criteria}
+    rating = (
+        Rating.objects.select_for_update()
+        .filter(round=rating_round, project_id=assignment.project_id, rater=user)
+        .first()
+    )
+    reason = (reason or "").strip()
+    if rating is None:
+        rating = Rating(
+            round=rating_round,
+            project_id=assignment.project_id,
+            department_id=assignment.department_id,
+            rater=user,
+            score=score,
+            rubric_scores=rubric,
+            comment=comment,
+        )
+        rating._change_reason = reason or _("First rating")
+        rating.save()
+        return rating
+    changed = rating.score != score or rating.rubric_scores != rubric or rating.comment != comment
+    if changed and not reason:
+        raise ValidationError({"reason": _("Say why you change your rating; the reason is kept with it.")})
+    if not changed and not rating.needs_review:
+        return rating
+    rating.score = score
+    rating.rubric_scores = rubric
+    rating.comment = comment
+    rating.needs_review = False
+    rating._change_reason = reason or _("Looked again after the project changed; rating unchanged")
+    if expected_version is None:
+        rating.version += 1
+        rating.save()
+    else:
+        save_with_version(rating, expected_version=expected_version)
+    return rating
+
+
+# --- the tracking list -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_tracking_list(*, rating_round: RatingRound, user, reason: str = "") -> TrackingList:
+    """Rank the closed round by its rules and publish the top share as the tracking list.
+
+    Every ranked project is stored with its figures (so a project's frozen rank is known even off
+    the list). A list already published is superseded, never edited, and only with a reason;
+    its outstanding list goes with it.
+    """
+    rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
+    if not rating_round.is_closed:
+        raise ValidationError(_("Close the rating window before publishing the tracking list."))
+    previous = TrackingList.objects.select_for_update().current().filter(round=rating_round).first()
+    reason = (reason or "").strip()
+    if previous and not reason:
+        raise ValidationError(
+            {"reason": _("A tracking list is already published; superseding it needs a reason.")}
+        )
+    ranked = rank_projects(rating_round=rating_round)
+    if not ranked:
+        raise ValidationError(_("Nobody has rated a project in this round: there is nothing to rank."))
+    cut = compute_cut(rating_round=rating_round, ranked=ranked)
+    now = timezone.now()
+    rules = rating_round.rules_snapshot()
+    if cut.tie:
+        rules["tie"] = {
+            "aggregate": str(cut.tie.aggregate),
+            "first_position": cut.tie.first_position,
+            "last_position": cut.tie.last_position,
+            "included": cut.tie.included,
+        }
+    if previous:
+        previous.superseded_at = now
+        previous._change_reason = reason
+        previous.save()
+        for outstanding in OutstandingList.objects.current().filter(tracking_list=previous):
+            outstanding.superseded_at = now
+            outstanding._change_reason = reason
+            outstanding.save()
+    tracking_list = TrackingList.objects.create(
+        round=rating_round,
+        number=(previous.number + 1) if previous else 1,
+        published_at=now,
+        published_by=user,
+        reason=reason,
+        rules=rules,
+        ranked_count=cut.ranked_count,
+        target_size=cut.target,
+        size=cut.size,
+    )
+    if previous:
+        previous.superseded_by = tracking_list
+        previous.save(update_fields=["superseded_by"])
+    bulk_create_with_history(
+        [
+            TrackingEntry(
+                tracking_list=tracking_list,
+                project_id=row.project_id,
+                position=row.position,
+                rank=row.rank,
+                aggregate=row.aggregate,
+                mean=row.mean,
+                median=row.median,
+                stddev=row.stddev,
+                zscore=row.zscore,
+                departments_rated=row.departments_rated,
+                on_list=row.position <= cut.size,
+            )
+            for row in ranked
+        ],
+        TrackingEntry,
+        batch_size=2000,
+        default_user=user,
+        default_change_reason=reason or _("Published"),
+    )
+    return tracking_list
+
+
+# --- outstanding projects --------------------------------------------------------------------------
+
+
+def _on_current_list(rating_round: RatingRound, project: BranchProject) -> TrackingList:
+    tracking_list = current_tracking_list(rating_round=rating_round)
+    if tracking_list is None or not tracking_list.entries.filter(project=project, on_list=True).exists():
+        raise ValidationError(_("Only a project on the published tracking list can be nominated."))
+    return tracking_list
+
+
+@transaction.atomic
+def nominate(*, user, rating_round: RatingRound, project: BranchProject, note: str = "") -> Nomination:
+    """A reviewer nominates a tracking-list project of their department as outstanding."""
+    tracking_list = _on_current_list(rating_round, project)
+    if OutstandingList.objects.current().filter(tracking_list=tracking_list).exists():
+        raise ValidationError(_("The outstanding projects are already confirmed."))
+    if not Assignment.objects.filter(
+        round=rating_round, project=project, department_id=user.department_id
+    ).exists():
+        raise PermissionDenied
+    if BranchProject.objects.filter(pk=project.pk).filter(conflict_of_interest_q(user)).exists():
+        raise PermissionDenied
+    nomination, _created = Nomination.objects.update_or_create(
+        round=rating_round,
+        project=project,
+        department_id=user.department_id,
+        defaults={"nominated_by": user, "note": note},
+    )
+    return nomination
+
+
+@transaction.atomic
+def withdraw_nomination(*, user, rating_round: RatingRound, project: BranchProject) -> None:
+    tracking_list = current_tracking_list(rating_round=rating_round)
+    if tracking_list and OutstandingList.objects.current().filter(tracking_list=tracking_list).exists():
+        raise ValidationError(_("The outstanding projects are already confirmed."))
+    for nomination in Nomination.objects.filter(
+        round=rating_round, project=project, department_id=user.department_id
+    ):
+        nomination.delete()
+
+
+@transaction.atomic
+def confirm_outstanding(
+    *, rating_round: RatingRound, user, project_ids: Iterable[int], reason: str = ""
+) -> OutstandingList:
+    """Confirm the outstanding projects: exactly the round's share of the tracking list, all from it.
+
+    A confirmed list is superseded, never edited, and only with a reason.
+    """
+    rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
+    tracking_list = current_tracking_list(rating_round=rating_round)
+    if tracking_list is None:
+        raise ValidationError(_("Publish the tracking list before confirming outstanding projects."))
+    chosen = set(project_ids)
+    target = rating_round.outstanding_target(tracking_list.size)
+    if len(chosen) != target:
+        raise ValidationError(
+            {
+                "projects": _(
+                    "Choose exactly %(target)s projects (one share of the %(size)s on the list); you chose %(chosen)s."
+                )
+                % {"target": target, "size": tracking_list.size, "chosen": len(chosen)}
+            }
+        )
+    on_list = set(
+        tracking_list.entries.filter(on_list=True, project_id__in=chosen).values_list("project_id", flat=True)
+    )
+    if on_list != chosen:
+        raise ValidationError({"projects": _("Every outstanding project must be on the tracking list.")})
+    previous = (
+        OutstandingList.objects.select_for_update().current().filter(tracking_list=tracking_list).first()
+    )
+    reason = (reason or "").strip()
+    if previous and not reason:
+        raise ValidationError(
+            {"reason": _("Outstanding projects are already confirmed; superseding them needs a reason.")}
+        )
+    now = timezone.now()
+    if previous:
+        previous.superseded_at = now
+        previous._change_reason = reason
+        previous.save()
+    outstanding = OutstandingList(
+        tracking_list=tracking_list,
+        number=(previous.number + 1) if previous else 1,
+        confirmed_at=now,
+        confirmed_by=user,
+        reason=reason,
+        target_size=target,
+    )
+    outstanding._change_reason = reason or _("Confirmed")
+    outstanding.save()
+    outstanding.projects.set(sorted(chosen))
+    return outstanding

@@ -1,0 +1,531 @@
+"""Pages of 一支部一项目一特色. Thin: scope, parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+import statistics
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from branchtrack.concurrency import StaleEditError
+from branchtrack.models import Role
+from branchtrack.scoping import is_admin, role_required
+from branchtrack.table_export import export_if_requested
+from projects import selectors, services
+from projects.exports import PROJECT_COLUMNS, RANKING_COLUMNS, RATING_COLUMNS
+from projects.filters import ProjectFilterSet, RatingFilterSet
+from projects.forms import NominationForm, OutstandingForm, ProjectForm, RatingForm, ReasonForm, RulesForm
+from projects.history import readable_changes
+from projects.models import BranchProject, Nomination, Rating, RatingRound, Rounding, TrackingList
+
+PAGE_SIZE = 50
+ALL_ROLES = (Role.ADMIN, Role.STAFF, Role.REVIEWER, Role.SECRETARY)
+
+
+def company_admin_required(view):
+    """Rounds and published lists are company-wide: only company-level administrators run them."""
+
+    @role_required(Role.ADMIN)
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_company_level:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- projects --------------------------------------------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+def project_list(request):
+    queryset = selectors.project_list_queryset(user=request.user).order_by("-year", "branch__code")
+    filterset = ProjectFilterSet(request.GET or None, queryset=queryset, user=request.user)
+    if filterset.is_bound and not filterset.is_valid():
+        return render(request, "projects/project_list.html", {"filter": filterset, "page": None}, status=400)
+    exported = export_if_requested(request, rows=filterset.qs, columns=PROJECT_COLUMNS, filename="projects")
+    if exported:
+        return exported
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "projects/project_list.html", {"filter": filterset, "page": page})
+
+
+def _department_figures(ratings: list[Rating]) -> dict | None:
+    """Mean, median and spread over department scores (a department's raters averaged first)."""
+    by_department: dict[int, list] = {}
+    for rating in ratings:
+        by_department.setdefault(rating.department_id, []).append(rating.score)
+    scores = [sum(values) / len(values) for values in by_department.values()]
+    if not scores:
+        return None
+    return {
+        "mean": statistics.fmean(scores),
+        "median": statistics.median(scores),
+        "stddev": statistics.pstdev(scores),
+        "departments": len(scores),
+    }
+
+
+@role_required(*ALL_ROLES)
+def project_detail(request, pk: int):
+    project = get_object_or_404(
+        selectors.projects_visible_to(request.user, BranchProject.objects.select_related("branch__unit")),
+        pk=pk,
+    )
+    rating_round = RatingRound.objects.filter(year=project.year).first()
+    ratings, figures, visible = [], None, False
+    entry = outstanding = None
+    if rating_round:
+        visible = selectors.scores_visible(user=request.user, rating_round=rating_round, project=project)
+        ratings = Rating.objects.filter(round=rating_round, project=project).select_related(
+            "department", "rater"
+        )
+        if not visible:
+            ratings = (
+                ratings.filter(rater=request.user) if request.user.role == Role.REVIEWER else ratings.none()
+            )
+        ratings = list(ratings.order_by("department__code"))
+        figures = _department_figures(ratings) if visible else None
+        tracking_list = selectors.current_tracking_list(rating_round=rating_round)
+        if tracking_list:
+            entry = tracking_list.entries.filter(project=project).first()
+            current = selectors.current_outstanding_list(tracking_list=tracking_list)
+            outstanding = bool(current and current.projects.filter(pk=project.pk).exists())
+    revisions = [
+        (revision, readable_changes(revision))
+        for revision in project.revisions.select_related("changed_by").order_by("-number")
+    ]
+    may_edit = request.user.role in (Role.ADMIN, Role.SECRETARY) or request.user.is_superuser
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "departments": project.departments.order_by("code"),
+            "round": rating_round,
+            "ratings": ratings,
+            "figures": figures,
+            "scores_visible": visible,
+            "entry": entry,
+            "outstanding": outstanding,
+            "revisions": revisions,
+            "may_edit": may_edit,
+        },
+    )
+
+
+@role_required(Role.ADMIN, Role.SECRETARY)
+def project_edit(request, pk: int):
+    project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
+    frozen = services.rated_content_frozen(user=request.user, project=project)
+    form = ProjectForm(request.POST or None, instance=project, frozen=bool(frozen))
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+        try:
+            revision = services.update_project(
+                user=request.user,
+                project=project,
+                data=data,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"] or 0,
+            )
+        except StaleEditError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if revision is None:
+                messages.info(request, _("Nothing changed."))
+            elif revision.material:
+                messages.warning(
+                    request,
+                    _(
+                        "Saved. The central business item or indicator changed: the raters are asked to look again."
+                    ),
+                )
+            else:
+                messages.success(request, _("Saved; the change is kept in the revision history."))
+            return redirect("projects:detail", pk=project.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "projects/project_edit.html",
+        {"project": project, "form": form, "frozen": frozen},
+        status=status,
+    )
+
+
+# --- the reviewer's queue and ratings --------------------------------------------------------------
+
+
+@role_required(Role.REVIEWER)
+def reviewer_queue(request):
+    rounds = list(selectors.open_rounds_for(request.user))
+    rating_round = None
+    if rounds:
+        wanted = request.GET.get("round")
+        rating_round = next((r for r in rounds if str(r.pk) == wanted), rounds[0])
+    queue = progress = None
+    if rating_round is not None:
+        queue = selectors.reviewer_queue(user=request.user, rating_round=rating_round)
+        show = request.GET.get("show")
+        if show == "todo":
+            queue = queue.filter(my_rating_id__isnull=True)
+        elif show == "review":
+            queue = queue.filter(my_needs_review=True)
+        progress = selectors.reviewer_progress(user=request.user, rating_round=rating_round)
+    return render(
+        request,
+        "projects/queue.html",
+        {"rounds": rounds, "round": rating_round, "queue": queue, "progress": progress},
+    )
+
+
+@role_required(Role.REVIEWER)
+def rate_project(request, round_pk: int, project_pk: int):
+    rating_round = get_object_or_404(RatingRound, pk=round_pk)
+    assignment = selectors.assignment_for_rater_or_404(
+        user=request.user, rating_round=rating_round, project_id=project_pk
+    )
+    project = assignment.project
+    rating = Rating.objects.filter(round=rating_round, project=project, rater=request.user).first()
+    criteria = rating_round.criteria.all()
+    form = RatingForm(request.POST or None, criteria=criteria, rating=rating)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if not rating_round.is_open:
+            form.add_error(
+                None,
+                _("The rating window of %(round)s is closed: ratings can no longer change.")
+                % {"round": rating_round},
+            )
+        elif form.is_valid():
+            try:
+                services.submit_rating(
+                    user=request.user,
+                    assignment=assignment,
+                    values=form.values(),
+                    comment=form.cleaned_data["comment"],
+                    reason=form.cleaned_data.get("reason", ""),
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            except StaleEditError as exc:
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Your rating of %(project)s is saved.") % {"project": project.title}
+                )
+                return redirect(f"{reverse('projects:queue')}?round={rating_round.pk}")
+    last_material = project.revisions.filter(material=True).order_by("-number").first()
+    return render(
+        request,
+        "projects/rate.html",
+        {
+            "round": rating_round,
+            "project": project,
+            "rating": rating,
+            "form": form,
+            "departments": project.departments.order_by("code"),
+            "last_material": last_material,
+            "last_material_changes": readable_changes(last_material) if last_material else [],
+        },
+        status=status,
+    )
+
+
+@role_required(Role.ADMIN, Role.REVIEWER)
+def rating_list(request):
+    queryset = selectors.ratings_visible_to(
+        request.user,
+        Rating.objects.select_related("round", "project__branch__unit", "department", "rater"),
+    ).order_by("-round__year", "project__branch__code", "department__code")
+    filterset = RatingFilterSet(request.GET or None, queryset=queryset, user=request.user)
+    if filterset.is_bound and not filterset.is_valid():
+        return render(request, "projects/rating_list.html", {"filter": filterset, "page": None}, status=400)
+    exported = export_if_requested(request, rows=filterset.qs, columns=RATING_COLUMNS, filename="ratings")
+    if exported:
+        return exported
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "projects/rating_list.html", {"filter": filterset, "page": page})
+
+
+# --- rounds, ranking and the published lists -------------------------------------------------------
+
+
+@company_admin_required
+def round_list(request):
+    rounds = RatingRound.objects.order_by("-year")
+    return render(request, "projects/round_list.html", {"rounds": rounds})
+
+
+@company_admin_required
+def round_detail(request, pk: int):
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    form = RulesForm(request.POST or None, instance=rating_round)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.RULE_FIELDS}
+        try:
+            services.update_rules(
+                rating_round=rating_round, user=request.user, data=data, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The rules are saved."))
+            return redirect("projects:round", pk=rating_round.pk)
+    rating_round.refresh_from_db()
+    tracking_list = selectors.current_tracking_list(rating_round=rating_round)
+    return render(
+        request,
+        "projects/round_detail.html",
+        {
+            "round": rating_round,
+            "form": form,
+            "criteria": rating_round.criteria.all(),
+            "progress": selectors.department_progress(rating_round=rating_round),
+            "tracking_list": tracking_list,
+            "outstanding": selectors.current_outstanding_list(tracking_list=tracking_list),
+            "history": selectors.published_lists(rating_round=rating_round),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@company_admin_required
+def round_open(request, pk: int):
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    try:
+        made = services.open_round(rating_round=rating_round, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The window is open; %(count)s assignments made.") % {"count": made})
+    return redirect("projects:round", pk=pk)
+
+
+@require_POST
+@company_admin_required
+def round_close(request, pk: int):
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    try:
+        services.close_round(rating_round=rating_round, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The window is closed; ratings are frozen. Preview the ranking next."))
+    return redirect("projects:round", pk=pk)
+
+
+@company_admin_required
+def ranking(request, pk: int):
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    if not rating_round.is_closed:
+        messages.error(request, _("The ranking is shown once the rating window has closed."))
+        return redirect("projects:round", pk=pk)
+    rule = request.GET.get("rule")
+    if rule not in RatingRound.Aggregation.values:
+        rule = rating_round.aggregation
+    ranked = selectors.rank_projects(rating_round=rating_round, aggregation=rule, with_projects=True)
+    exported = export_if_requested(
+        request, rows=ranked, columns=RANKING_COLUMNS, filename=f"ranking-{rating_round.year}"
+    )
+    if exported:
+        return exported
+    cut = (
+        selectors.compute_cut(rating_round=rating_round, ranked=ranked)
+        if rule == rating_round.aggregation
+        else None
+    )
+    tracking_list = selectors.current_tracking_list(rating_round=rating_round)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            published = services.publish_tracking_list(
+                rating_round=rating_round, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Tracking list published: %(size)s of %(ranked)s projects.")
+                % {"size": published.size, "ranked": published.ranked_count},
+            )
+            return redirect("projects:tracking_list", pk=published.pk)
+    return render(
+        request,
+        "projects/ranking.html",
+        {
+            "round": rating_round,
+            "ranked": ranked,
+            "cut": cut,
+            "rule": rule,
+            "rules": RatingRound.Aggregation.choices,
+            "tracking_list": tracking_list,
+            "form": form,
+            "assigned_unrated": selectors.unrated_project_count(rating_round=rating_round),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.ADMIN, Role.STAFF)
+def tracking_list_detail(request, pk: int):
+    tracking_list = get_object_or_404(TrackingList.objects.select_related("round", "published_by"), pk=pk)
+    entries = selectors.tracking_entries(tracking_list=tracking_list).filter(
+        project__in=selectors.projects_visible_to(request.user)
+    )
+    exported = export_if_requested(
+        request, rows=entries, columns=RANKING_COLUMNS, filename=f"tracking-list-{tracking_list.round.year}"
+    )
+    if exported:
+        return exported
+    outstanding = selectors.current_outstanding_list(tracking_list=tracking_list)
+    return render(
+        request,
+        "projects/tracking_list.html",
+        {
+            "list": tracking_list,
+            "entries": entries,
+            "outstanding": outstanding,
+            "outstanding_count": outstanding.projects.count() if outstanding else 0,
+            "only_outstanding": request.GET.get("outstanding") == "1",
+            "rule_labels": _rule_labels(tracking_list.rules),
+        },
+    )
+
+
+def _rule_labels(rules: dict) -> dict[str, str]:
+    return {
+        "aggregation": RatingRound.Aggregation(rules["aggregation"]).label,
+        "cut_rounding": Rounding(rules["cut_rounding"]).label,
+        "tie_rule": RatingRound.TieRule(rules["tie_rule"]).label,
+    }
+
+
+@company_admin_required
+def outstanding_confirm(request, pk: int):
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    tracking_list = selectors.current_tracking_list(rating_round=rating_round)
+    if tracking_list is None:
+        messages.error(request, _("Publish the tracking list before confirming outstanding projects."))
+        return redirect("projects:round", pk=pk)
+    entries = list(selectors.tracking_entries(tracking_list=tracking_list))
+    target = rating_round.outstanding_target(tracking_list.size)
+    current = selectors.current_outstanding_list(tracking_list=tracking_list)
+    if current:
+        initial = list(current.projects.values_list("pk", flat=True))
+    else:
+        # Suggest the most nominated projects, the list's order breaking ties.
+        suggested = sorted(entries, key=lambda entry: (-(entry.nomination_count or 0), entry.position))
+        initial = [entry.project_id for entry in suggested[:target]]
+    form = OutstandingForm(request.POST or None, entries=entries, initial={"projects": initial})
+    if request.method == "POST" and form.is_valid():
+        try:
+            confirmed = services.confirm_outstanding(
+                rating_round=rating_round,
+                user=request.user,
+                project_ids=form.cleaned_data["projects"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(count)s outstanding projects confirmed; they feed the annual assessment.")
+                % {"count": confirmed.projects.count()},
+            )
+            return redirect(
+                reverse("projects:tracking_list", kwargs={"pk": tracking_list.pk}) + "?outstanding=1"
+            )
+    return render(
+        request,
+        "projects/outstanding.html",
+        {
+            "round": rating_round,
+            "list": tracking_list,
+            "rows": list(zip(form["projects"], entries, strict=True)),
+            "form": form,
+            "target": target,
+            "current": current,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.REVIEWER)
+def nominations(request):
+    rating_round = (
+        RatingRound.objects.filter(tracking_lists__superseded_at__isnull=True).order_by("-year").first()
+    )
+    entries = []
+    confirmed = False
+    if rating_round is not None:
+        tracking_list = selectors.current_tracking_list(rating_round=rating_round)
+        confirmed = selectors.current_outstanding_list(tracking_list=tracking_list) is not None
+        entries = selectors.nominable_entries(user=request.user, tracking_list=tracking_list)
+    if request.method == "POST" and rating_round is not None:
+        project = get_object_or_404(
+            selectors.projects_visible_to(request.user), pk=request.POST.get("project")
+        )
+        form = NominationForm(request.POST)
+        try:
+            if request.POST.get("action") == "withdraw":
+                services.withdraw_nomination(user=request.user, rating_round=rating_round, project=project)
+                messages.success(request, _("Nomination withdrawn."))
+            elif form.is_valid():
+                services.nominate(
+                    user=request.user,
+                    rating_round=rating_round,
+                    project=project,
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, _("%(project)s nominated.") % {"project": project.title})
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("projects:nominations")
+    mine = (
+        set(
+            Nomination.objects.filter(
+                round=rating_round, department_id=request.user.department_id
+            ).values_list("project_id", flat=True)
+        )
+        if rating_round
+        else set()
+    )
+    return render(
+        request,
+        "projects/nominations.html",
+        {
+            "round": rating_round,
+            "entries": entries,
+            "mine": mine,
+            "confirmed": confirmed,
+            "is_admin": is_admin(request.user),
+        },
+    )
