@@ -1,0 +1,52 @@
+from django.utils.translation import gettext_lazy as _
+
+from branchtrack.models import Role
+from branchtrack.navigation import NavItem
+
+OFFICE = frozenset({Role.ADMIN, Role.STAFF})
+LOGGERS = frozenset({Role.ADMIN, Role.STAFF, Role.SECRETARY})
+
+NAV_ITEMS = [
+    NavItem(
+        _("Pairings"),
+        "pairings:pairing_list",
+        roles=LOGGERS,
+        description=_("联创共建 with customers' party organisations; log joint activities."),
+        order=50,
+    ),
+    NavItem(
+        _("Pairing summary"),
+        "pairings:summary",
+        roles=OFFICE,
+        description=_("Paired organisations, activities per theme and month, village liaison totals."),
+        order=51,
+    ),
+    NavItem(
+        _("Joint activities"),
+        "pairings:activity_list",
+        roles=LOGGERS,
+        description=_("Every joint activity, filterable and exportable."),
+        order=52,
+    ),
+    NavItem(
+        _("Village liaison"),
+        "pairings:liaison_list",
+        roles=LOGGERS,
+        description=_("党员联系乡村: WeChat groups and loudspeakers reaching villages and cadres."),
+        order=53,
+    ),
+    NavItem(
+        _("External organisations"),
+        "pairings:external_org_list",
+        roles=OFFICE,
+        description=_("Customers' and partners' party organisations."),
+        order=54,
+    ),
+    NavItem(
+        _("Import external organisations"),
+        "pairings:external_org_import",
+        roles=frozenset({Role.ADMIN}),
+        description=_("Upload external party organisations from Excel or CSV."),
+        order=901,
+    ),
+]

@@ -1,0 +1,62 @@
+"""Checking activity attachments by their content: photos (JPEG, PNG, WebP) and PDF documents.
+
+The browser's content type and the file name are both the sender's claim; the first bytes of the
+file are not, so they decide what a file is. The stored name gets the extension of what was found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from projects.pairings.models import ActivityAttachment
+
+HEADER_BYTES = 16
+
+
+@dataclass(frozen=True)
+class SniffedType:
+    kind: str
+    content_type: str
+    extension: str
+
+
+def sniff(header: bytes) -> SniffedType | None:
+    """What the first bytes of a file say it is, among the accepted types; None for anything else."""
+    if header.startswith(b"\xff\xd8\xff"):
+        return SniffedType(ActivityAttachment.Kind.PHOTO, "image/jpeg", "jpg")
+    if header.startswith(b"\x89PNG\r\n\x1a\n"):
+        return SniffedType(ActivityAttachment.Kind.PHOTO, "image/png", "png")
+    if header[:4] == b"RIFF" and header[8:12] == b"WEBP":
+        return SniffedType(ActivityAttachment.Kind.PHOTO, "image/webp", "webp")
+    if header.startswith(b"%PDF-"):
+        return SniffedType(ActivityAttachment.Kind.PDF, "application/pdf", "pdf")
+    return None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_048_576:.1f}"
+
+
+def check_upload(uploaded) -> SniffedType:
+    """The sniffed type of an uploaded file, or a ValidationError naming the file and the reason."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if uploaded.size > limit:
+        raise ValidationError(
+            _("“%(name)s” is too large (%(size)s MB); the limit is %(limit)s MB.")
+            % {"name": uploaded.name, "size": _megabytes(uploaded.size), "limit": _megabytes(limit)},
+            code="too_large",
+        )
+    uploaded.seek(0)
+    header = uploaded.read(HEADER_BYTES)
+    uploaded.seek(0)
+    found = sniff(header)
+    if found is None:
+        raise ValidationError(
+            _("“%(name)s” is not a photo (JPEG, PNG, WebP) or a PDF document.") % {"name": uploaded.name},
+            code="wrong_type",
+        )
+    return found

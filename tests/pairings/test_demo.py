@@ -1,0 +1,53 @@
+"""The demo: the reference figures on the summary page, and a secretary with a pairing to log for."""
+
+from io import StringIO
+
+import pytest
+
+from branchtrack import demo as org_demo
+from branchtrack.models import User
+from projects.pairings import demo
+from projects.pairings.models import ActivityOutcome, LiaisonGroup, Pairing, PairingActivity
+
+
+@pytest.fixture
+def demo_loaded(db):
+    org_demo.load()
+    demo.load(stdout=StringIO())
+
+
+def test_the_demo_has_the_reference_figures_and_is_idempotent(demo_loaded):
+    counts = Pairing.objects.distinct_counts()
+    assert (counts["ours"], counts["external"]) == (108, 166)
+    totals = LiaisonGroup.objects.totals()
+    assert (totals["villages"], totals["cadres"]) == (59, 168)
+    assert set(Pairing.objects.values_list("themes__name", flat=True)) >= {
+        "疫情防控联抓共管",
+        "重点项目联建共促",
+        "复工复产联动共保",
+        "脱贫攻坚联帮共助",
+        "党建活动联抓共融",
+    }
+    seed = PairingActivity.objects.get(title__contains="地铁11号线5标段")
+    assert (seed.our_people, seed.our_party_members, seed.their_people, seed.their_party_members) == (
+        80,
+        20,
+        80,
+        20,
+    )
+    assert sorted(ActivityOutcome.objects.filter(activity=seed).values_list("unit_label", "value")) == [
+        ("km", 4.5),
+        ("基", 16),
+    ]
+    before = (Pairing.objects.count(), PairingActivity.objects.count())
+    demo.load(stdout=StringIO())
+    assert (Pairing.objects.count(), PairingActivity.objects.count()) == before
+
+
+def test_the_demo_summary_page_and_the_secretarys_pairing(demo_loaded, client):
+    client.post("/accounts/login/", {"username": "admin", "password": org_demo.DEMO_PASSWORD})
+    page = client.get("/pairings/summary/").content.decode()
+    assert 'data-testid="ours-count">108<' in page and 'data-testid="external-count">166<' in page
+    assert 'data-testid="village-count">59<' in page and 'data-testid="cadre-count">168<' in page
+    secretary = User.objects.get(username="secretary")
+    assert Pairing.objects.filter(branch=secretary.branch).exists()
