@@ -1,1 +1,490 @@
-"""Models of this app arrive with its feature issue."""
+"""走遍支部: campaigns, versioned checklists, visits and their scores, findings, meetings, feedback, coverage."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from branchtrack.models import Branch, Unit
+
+
+class TemplateFrozenError(ValidationError):
+    """Visits used this checklist version; it never changes in place (make a new version)."""
+
+    def __init__(self):
+        super().__init__(
+            _("Visits already used this checklist version, so it cannot change. Make a new version instead.")
+        )
+
+
+class ChecklistTemplate(models.Model):
+    """One version of a scored checklist (调研督导清单).
+
+    A version that any visit used is frozen: editing it means making a new version whose items
+    point at the items they replace, so scores stay comparable from year to year.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_version",
+        verbose_name=_("previous version"),
+    )
+    is_example = models.BooleanField(
+        _("example to adapt"),
+        default=False,
+        help_text=_("The seeded default template: adapt it to your own checklist before real use."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("checklist template")
+        verbose_name_plural = _("checklist templates")
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="supervision_template_name_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and self.is_in_use:
+            raise TemplateFrozenError()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_in_use(self) -> bool:
+        return self.visits.exists()
+
+
+class ChecklistArea(models.Model):
+    """An area (方面) of a checklist; `code` is kept across versions so area scores compare year on year."""
+
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.CASCADE, related_name="areas", verbose_name=_("template")
+    )
+    code = models.CharField(_("code"), max_length=16)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("checklist area")
+        verbose_name_plural = _("checklist areas")
+        ordering = ["template", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "code"], name="supervision_area_code_per_template"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.template.is_in_use:
+            raise TemplateFrozenError()
+        super().save(*args, **kwargs)
+
+
+class ChecklistItem(models.Model):
+    """A scored item (重点内容): a visit gives it a score in [min_score, max_score], weighted by `weight`."""
+
+    area = models.ForeignKey(
+        ChecklistArea, on_delete=models.CASCADE, related_name="items", verbose_name=_("area")
+    )
+    text = models.CharField(_("item"), max_length=200)
+    guidance = models.TextField(_("what to look for"), blank=True)
+    weight = models.DecimalField(
+        _("weight"), max_digits=4, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(0)]
+    )
+    min_score = models.DecimalField(_("lowest score"), max_digits=5, decimal_places=1, default=Decimal("0"))
+    max_score = models.DecimalField(_("highest score"), max_digits=5, decimal_places=1, default=Decimal("10"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("same item in the previous version"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["area__order", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def save(self, *args, **kwargs):
+        if ChecklistTemplate.objects.filter(areas=self.area_id, visits__isnull=False).exists():
+            raise TemplateFrozenError()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.min_score is not None and self.max_score is not None and self.min_score >= self.max_score:
+            raise ValidationError({"max_score": _("The highest score must be above the lowest score.")})
+
+
+class Campaign(models.Model):
+    """A 走遍支部 campaign: a period, the units it covers and the checklist its visits use."""
+
+    name = models.CharField(_("name"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("year"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("checklist")
+    )
+    scope_units = models.ManyToManyField(
+        Unit,
+        related_name="campaigns",
+        verbose_name=_("units covered"),
+        help_text=_("The campaign covers these units and every unit below them."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[scope_units])
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-year", "-starts_on"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.starts_on > self.ends_on:
+            raise ValidationError({"ends_on": _("The campaign cannot end before it starts.")})
+
+    def scope_q(self, prefix: str = "unit__") -> Q:
+        """Q matching rows whose unit (reached through `prefix`) lies under one of the scope units."""
+        query = Q(pk__in=[])
+        for path in self.scope_paths():
+            query |= Q(**{f"{prefix}path__startswith": path})
+        return query
+
+    def scope_paths(self) -> list[str]:
+        if not hasattr(self, "_scope_paths"):
+            self._scope_paths = sorted(self.scope_units.values_list("path", flat=True))
+        return self._scope_paths
+
+    def branches(self):
+        return Branch.objects.filter(self.scope_q())
+
+
+class VisitQuerySet(models.QuerySet):
+    def completed(self) -> VisitQuerySet:
+        return self.filter(status=Visit.Status.COMPLETED)
+
+    def completed_by(self, day: datetime.date | None) -> VisitQuerySet:
+        """Completed visits, and if `day` is given only those that took place on or before it."""
+        queryset = self.completed()
+        return queryset if day is None else queryset.filter(visited_on__lte=day)
+
+    def latest_per_branch(self, *, day: datetime.date | None = None) -> VisitQuerySet:
+        """Completed visits that no later completed visit of the same campaign and branch supersedes.
+
+        A repeat visit replaces the earlier one's scores; the branch counts once either way.
+        """
+        later = Visit.objects.completed_by(day).filter(
+            campaign=OuterRef("campaign"), branch=OuterRef("branch")
+        )
+        later = later.filter(
+            Q(visited_on__gt=OuterRef("visited_on"))
+            | Q(visited_on=OuterRef("visited_on"), pk__gt=OuterRef("pk"))
+        )
+        return self.completed_by(day).filter(~Exists(later))
+
+
+class Visit(models.Model):
+    """One supervision visit (调研督导) to a branch."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        COMPLETED = "completed", _("Completed")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="visits", verbose_name=_("campaign")
+    )
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.PROTECT, related_name="visits", verbose_name=_("checklist")
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="visits", verbose_name=_("branch")
+    )
+    visited_on = models.DateField(_("date of visit"))
+    visitors = models.CharField(_("visitors"), max_length=200)
+    overall_comment = models.TextField(_("overall comment"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="supervision_visits",
+        verbose_name=_("logged by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = VisitQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["campaign", "status", "branch"], name="visit_campaign_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.visited_on:%Y-%m-%d}"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+
+class VisitScore(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="scores", verbose_name=_("visit"))
+    item = models.ForeignKey(
+        ChecklistItem, on_delete=models.PROTECT, related_name="scores", verbose_name=_("item")
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
+    remark = models.CharField(_("remark"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["item__area__order", "item__order", "item_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "item"], name="supervision_one_score_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.score}"
+
+
+class FindingQuerySet(models.QuerySet):
+    def problems(self) -> FindingQuerySet:
+        return self.filter(kind=Finding.Kind.PROBLEM)
+
+    def good_practices(self) -> FindingQuerySet:
+        return self.filter(kind=Finding.Kind.GOOD_PRACTICE)
+
+    def overdue(self, *, today: datetime.date | None = None) -> FindingQuerySet:
+        today = today or timezone.localdate()
+        return self.problems().exclude(status=Finding.Status.RESOLVED).filter(due_on__lt=today)
+
+    def with_overdue_flag(self, *, today: datetime.date | None = None) -> FindingQuerySet:
+        today = today or timezone.localdate()
+        return self.annotate(
+            is_overdue=models.ExpressionWrapper(
+                Q(kind=Finding.Kind.PROBLEM, due_on__lt=today) & ~Q(status=Finding.Status.RESOLVED),
+                output_field=models.BooleanField(),
+            )
+        )
+
+
+class Finding(models.Model):
+    """What a visit turns up: a good practice (鲜活经验) or a problem (问题) to be solved by its owner unit."""
+
+    class Kind(models.TextChoices):
+        GOOD_PRACTICE = "good_practice", _("Good practice")
+        PROBLEM = "problem", _("Problem")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RESOLVED = "resolved", _("Resolved")
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="findings", verbose_name=_("visit")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    owner_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="owned_findings", verbose_name=_("owner unit")
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(_("resolution"), blank=True)
+    evidence = models.TextField(
+        _("evidence of the fix"),
+        blank=True,
+        help_text=_("What shows the problem is fixed: a document number, a photo reference, minutes..."),
+    )
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    confirmed_by_visit = models.ForeignKey(
+        Visit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="confirmed_findings",
+        verbose_name=_("fix confirmed at visit"),
+    )
+    escalated_at = models.DateTimeField(_("escalated to the owner unit's admin"), null=True, blank=True)
+    in_catalogue = models.BooleanField(_("in the good-practice catalogue"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = FindingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | (~Q(resolution="") & ~Q(evidence="")),
+                name="supervision_resolved_needs_resolution_and_evidence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_problem(self) -> bool:
+        return self.kind == self.Kind.PROBLEM
+
+
+class MeetingAttendance(models.Model):
+    """Staff sitting in on a unit's regular party-building meeting (列席党建工作例会)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="attended_meetings", verbose_name=_("unit")
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("campaign"),
+    )
+    held_on = models.DateField(_("date"))
+    title = models.CharField(_("meeting"), max_length=200)
+    attendees = models.CharField(_("attended by"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting attendance")
+        verbose_name_plural = _("meeting attendances")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.held_on:%Y-%m-%d} {self.title}"
+
+
+class Feedback(models.Model):
+    """The written feedback to a unit about its campaign results; its users see it once it is sent."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="feedback", verbose_name=_("campaign")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="feedback", verbose_name=_("unit"))
+    summary = models.TextField(_("summary"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} → {self.unit}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+
+class CoverageSnapshot(models.Model):
+    """A stored roll-up for one campaign, one unit (with everything below it) and one day.
+
+    `unit` is empty for the campaign total. Written only by `supervision.rollup`; dashboards read it.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("campaign")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("unit")
+    )
+    day = models.DateField(_("day"))
+    active_branches = models.PositiveIntegerField(_("active branches"))
+    visited_branches = models.PositiveIntegerField(_("branches visited"))
+    completed_visits = models.PositiveIntegerField(_("completed visits"), default=0)
+    area_scores = models.JSONField(_("mean score per area"), default=dict)
+    mean_total = models.DecimalField(_("mean total score"), max_digits=6, decimal_places=2, null=True)
+    open_problems = models.PositiveIntegerField(_("open problems"), default=0)
+    overdue_problems = models.PositiveIntegerField(_("overdue problems"), default=0)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("coverage snapshot")
+        verbose_name_plural = _("coverage snapshots")
+        ordering = ["campaign", "day", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "day"],
+                condition=Q(unit__isnull=False),
+                name="supervision_one_snapshot_per_unit_day",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "day"],
+                condition=Q(unit__isnull=True),
+                name="supervision_one_total_snapshot_per_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.unit or '*'} {self.day:%Y-%m-%d}"
+
+    @property
+    def coverage(self) -> Decimal | None:
+        """Share of active branches visited, as a fraction (0.698 for 213/305)."""
+        if not self.active_branches:
+            return None
+        return Decimal(self.visited_branches) / Decimal(self.active_branches)
+
+    @property
+    def coverage_percent(self) -> Decimal | None:
+        coverage = self.coverage
+        return None if coverage is None else (coverage * 100).quantize(Decimal("0.1"))

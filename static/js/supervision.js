@@ -1,0 +1,58 @@
+// Supervision pages: branch search on the visit form, and the dashboard's charts (Chart.js, vendored).
+(function () {
+  "use strict";
+
+  // Type to narrow the long branch list; works the same on a phone's native picker.
+  document.querySelectorAll("[data-filter-select]").forEach(function (input) {
+    var select = document.getElementById(input.getAttribute("data-filter-select"));
+    if (!select) { return; }
+    var options = Array.prototype.slice.call(select.options);
+    input.addEventListener("input", function () {
+      var needle = input.value.trim().toLowerCase();
+      var first = null;
+      options.forEach(function (option) {
+        var match = !option.value || !needle || option.text.toLowerCase().indexOf(needle) !== -1;
+        option.hidden = !match;
+        option.disabled = !match && !!option.value;
+        if (match && option.value && first === null) { first = option; }
+      });
+      if (needle && first) { select.value = first.value; }
+    });
+  });
+
+  // Choosing a branch on a new visit reloads the page with the branch's last visit beside the form.
+  var form = document.querySelector("[data-branch-reload]");
+  if (form) {
+    var branch = form.querySelector("#id_branch");
+    if (branch) {
+      branch.addEventListener("change", function () {
+        if (!branch.value) { return; }
+        var url = new URL(window.location.href);
+        url.searchParams.set("branch", branch.value);
+        window.location.assign(url.toString());
+      });
+    }
+  }
+
+  var data = document.getElementById("coverage-chart-data");
+  if (!data || typeof Chart === "undefined") { return; }
+  var chart = JSON.parse(data.textContent);
+  var red = "#b71c1c";
+  var percent = { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } };
+  var byUnit = document.getElementById("coverage-by-unit");
+  if (byUnit) {
+    new Chart(byUnit, {
+      type: "bar",
+      data: { labels: chart.units, datasets: [{ label: chart.labels.coverage, data: chart.coverage, backgroundColor: red }] },
+      options: { indexAxis: "y", maintainAspectRatio: false, scales: { x: percent }, plugins: { legend: { display: false } } }
+    });
+  }
+  var trend = document.getElementById("coverage-trend");
+  if (trend) {
+    new Chart(trend, {
+      type: "line",
+      data: { labels: chart.trend_days, datasets: [{ label: chart.labels.coverage, data: chart.trend_coverage, borderColor: red, backgroundColor: red, tension: 0.2 }] },
+      options: { maintainAspectRatio: false, scales: { y: percent }, plugins: { legend: { display: false } } }
+    });
+  }
+})();

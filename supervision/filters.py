@@ -1,0 +1,162 @@
+"""One FilterSet per list page; unit choices are limited to the user's scope (others answer 400)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from branchtrack.models import Unit
+from branchtrack.scoping import units_visible_to
+from supervision.models import Campaign, CoverageSnapshot, Feedback, Finding, MeetingAttendance, Visit
+
+YES_NO = [("1", _("Yes")), ("0", _("No"))]
+
+
+class _ScopedUnitFilterSet(django_filters.FilterSet):
+    unit_field = "unit"
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Unit (with its sub-units)"), queryset=Unit.objects.none(), method="in_unit_subtree"
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["unit"].queryset = units_visible_to(user)
+
+    def in_unit_subtree(self, queryset, name, unit):
+        return queryset.filter(**{f"{self.unit_field}__path__startswith": unit.path})
+
+
+class VisitFilterSet(_ScopedUnitFilterSet):
+    unit_field = "branch__unit"
+    campaign = django_filters.ModelChoiceFilter(label=_("Campaign"), queryset=Campaign.objects.all())
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Visit.Status.choices)
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    visited_after = django_filters.DateFilter(label=_("From"), field_name="visited_on", lookup_expr="gte")
+    visited_before = django_filters.DateFilter(label=_("To"), field_name="visited_on", lookup_expr="lte")
+
+    class Meta:
+        model = Visit
+        fields = ["campaign", "unit", "status", "q", "visited_after", "visited_before"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(branch__name__icontains=value) | Q(branch__code__icontains=value) | Q(visitors__icontains=value)
+        )
+
+
+class ProblemFilterSet(_ScopedUnitFilterSet):
+    """Problems by owner unit (with sub-units), status, overdue and campaign."""
+
+    unit_field = "owner_unit"
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Finding.Status.choices)
+    overdue = django_filters.ChoiceFilter(label=_("Overdue"), choices=YES_NO, method="filter_overdue")
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("Campaign"), field_name="visit__campaign", queryset=Campaign.objects.all()
+    )
+    escalated = django_filters.ChoiceFilter(
+        label=_("Escalated to the owner unit"), choices=YES_NO, method="filter_escalated"
+    )
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    class Meta:
+        model = Finding
+        fields = ["unit", "status", "overdue", "campaign", "escalated", "q"]
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(is_overdue=value == "1")
+
+    def filter_escalated(self, queryset, name, value):
+        return queryset.filter(escalated_at__isnull=value != "1")
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Q(visit__branch__name__icontains=value)
+        )
+
+
+class GoodPracticeFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    campaign = django_filters.ModelChoiceFilter(
+        label=_("Campaign"), field_name="visit__campaign", queryset=Campaign.objects.all()
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Unit (with its sub-units)"), queryset=Unit.objects.all(), method="in_unit_subtree"
+    )
+
+    class Meta:
+        model = Finding
+        fields = ["q", "campaign", "unit"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Q(visit__branch__name__icontains=value)
+        )
+
+    def in_unit_subtree(self, queryset, name, unit):
+        return queryset.filter(visit__branch__unit__path__startswith=unit.path)
+
+
+class MeetingFilterSet(_ScopedUnitFilterSet):
+    campaign = django_filters.ModelChoiceFilter(label=_("Campaign"), queryset=Campaign.objects.all())
+    held_after = django_filters.DateFilter(label=_("From"), field_name="held_on", lookup_expr="gte")
+
+    class Meta:
+        model = MeetingAttendance
+        fields = ["unit", "campaign", "held_after"]
+
+
+class FeedbackFilterSet(django_filters.FilterSet):
+    campaign = django_filters.ModelChoiceFilter(label=_("Campaign"), queryset=Campaign.objects.all())
+    sent = django_filters.ChoiceFilter(label=_("Sent"), choices=YES_NO, method="filter_sent")
+
+    class Meta:
+        model = Feedback
+        fields = ["campaign", "sent"]
+
+    def filter_sent(self, queryset, name, value):
+        return queryset.filter(sent_at__isnull=value != "1")
+
+
+SORTS = {
+    "unit": "unit__path",
+    "coverage": "coverage_value",
+    "-coverage": "-coverage_value",
+    "open": "open_problems",
+    "-open": "-open_problems",
+    "score": "mean_total",
+    "-score": "-mean_total",
+}
+
+
+class UnitCoverageFilterSet(_ScopedUnitFilterSet):
+    """The dashboard's unit table: filter by unit subtree and kind, and sort by a column."""
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), field_name="unit__kind", choices=Unit.Kind.choices)
+    below = django_filters.NumberFilter(label=_("Coverage below %"), method="coverage_below", min_value=0)
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        method="sort_by",
+        empty_label=_("Unit tree"),
+        choices=[
+            ("coverage", _("Coverage, lowest first")),
+            ("-coverage", _("Coverage, highest first")),
+            ("-open", _("Open problems, most first")),
+            ("-score", _("Mean score, highest first")),
+            ("score", _("Mean score, lowest first")),
+        ],
+    )
+
+    class Meta:
+        model = CoverageSnapshot
+        fields = ["unit", "kind", "below", "sort"]
+
+    def coverage_below(self, queryset, name, value):
+        return queryset.filter(coverage_value__lt=value / 100)
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(SORTS[value], "unit__path")

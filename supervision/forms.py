@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from branchtrack.concurrency import VersionedFormMixin
+from supervision.models import Campaign, ChecklistArea, Finding
+from supervision.services import ScoreInput
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class VisitForm(VersionedFormMixin, forms.Form):
+    """Date, visitors, one score and remark per checklist item, overall comment.
+
+    The score fields are built from the checklist version the visit uses; range errors are shown
+    next to the item they belong to.
+    """
+
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, empty_label=_("Choose a branch"))
+    visited_on = forms.DateField(label=_("Date of visit"), widget=DateInput())
+    visitors = forms.CharField(
+        label=_("Visitors"), max_length=200, help_text=_("Names, separated by commas.")
+    )
+    overall_comment = forms.CharField(
+        label=_("Overall comment"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(
+        self,
+        *args,
+        campaign: Campaign,
+        branches,
+        areas: list[ChecklistArea],
+        fixed_branch: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.areas = areas
+        self.fields["branch"].queryset = branches
+        self.fields["branch"].widget.attrs["data-searchable"] = "true"
+        if fixed_branch:
+            # An existing visit's branch never changes; the field is shown but not posted.
+            self.fields["branch"].disabled = True
+        self.fields["visited_on"].widget.attrs.update(
+            min=campaign.starts_on.isoformat(), max=campaign.ends_on.isoformat()
+        )
+        self.item_rows: list[tuple[ChecklistArea, list]] = []
+        for area in areas:
+            rows = []
+            for item in area.items.all():
+                score_name, remark_name = f"score_{item.pk}", f"remark_{item.pk}"
+                self.fields[score_name] = forms.DecimalField(
+                    label=item.text,
+                    required=False,
+                    max_digits=5,
+                    decimal_places=1,
+                    help_text=_("%(low)s to %(high)s, weight %(weight)s")
+                    % {"low": item.min_score, "high": item.max_score, "weight": item.weight},
+                    widget=forms.NumberInput(
+                        attrs={
+                            "min": item.min_score,
+                            "max": item.max_score,
+                            "step": "0.5",
+                            "inputmode": "decimal",
+                        }
+                    ),
+                )
+                self.fields[remark_name] = forms.CharField(label=_("Remark"), required=False, max_length=500)
+                rows.append((item, self[score_name], self[remark_name]))
+            self.item_rows.append((area, rows))
+
+    @property
+    def complete_requested(self) -> bool:
+        return self.data.get("action") == "complete"
+
+    def scores(self) -> dict[int, ScoreInput]:
+        result = {}
+        for area in self.areas:
+            for item in area.items.all():
+                result[item.pk] = ScoreInput(
+                    score=self.cleaned_data.get(f"score_{item.pk}"),
+                    remark=(self.cleaned_data.get(f"remark_{item.pk}") or "").strip(),
+                )
+        return result
+
+    def clean_visited_on(self):
+        value = self.cleaned_data["visited_on"]
+        if not self.campaign.starts_on <= value <= self.campaign.ends_on:
+            raise forms.ValidationError(
+                _("The date must fall inside the campaign (%(start)s to %(end)s).")
+                % {"start": self.campaign.starts_on.isoformat(), "end": self.campaign.ends_on.isoformat()}
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        for area in self.areas:
+            for item in area.items.all():
+                name = f"score_{item.pk}"
+                value = cleaned.get(name)
+                if value is not None and not item.min_score <= value <= item.max_score:
+                    self.add_error(
+                        name,
+                        _("Give a score from %(low)s to %(high)s.")
+                        % {"low": item.min_score, "high": item.max_score},
+                    )
+                elif value is None and self.complete_requested and name not in self.errors:
+                    self.add_error(name, _("Score every item to complete the visit."))
+        return cleaned
+
+
+class FindingForm(forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = ["kind", "title", "description", "owner_unit", "due_on"]
+        widgets = {"due_on": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_unit"].queryset = units
+        self.fields["due_on"].help_text = _("Required for a problem.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Finding.Kind.PROBLEM and not cleaned.get("due_on"):
+            self.add_error("due_on", _("A problem needs a due date."))
+        return cleaned
+
+
+class ResolveProblemForm(forms.Form):
+    resolution = forms.CharField(label=_("How it was solved"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.CharField(
+        label=_("Evidence of the fix"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What shows the problem is fixed: a document number, a photo reference, minutes..."),
+    )
+    resolved_on = forms.DateField(label=_("Resolved on"), required=False, widget=DateInput())
+
+
+class MeetingForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all(), required=False)
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    title = forms.CharField(label=_("Meeting"), max_length=200)
+    attendees = forms.CharField(label=_("Attended by"), max_length=200)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class FeedbackForm(forms.Form):
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all())
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    summary = forms.CharField(
+        label=_("Summary of the unit's campaign results"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units

@@ -1,0 +1,160 @@
+"""Coverage roll-ups: per campaign, per unit (with its sub-units) and for the campaign total, per day.
+
+The database does the counting: a handful of GROUP BY queries give per-unit figures for the units'
+own branches; those few rows (one per unit, not per branch) are then summed up the unit tree.
+Re-running a day replaces that day's rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.utils import timezone
+
+from branchtrack.models import Branch, Unit
+from supervision.models import Campaign, CoverageSnapshot, Finding, Visit, VisitScore
+
+
+@dataclass
+class _Figures:
+    active_branches: int = 0
+    visited_branches: int = 0
+    completed_visits: int = 0
+    open_problems: int = 0
+    overdue_problems: int = 0
+    area_totals: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+    def add(self, other: _Figures) -> None:
+        self.active_branches += other.active_branches
+        self.visited_branches += other.visited_branches
+        self.completed_visits += other.completed_visits
+        self.open_problems += other.open_problems
+        self.overdue_problems += other.overdue_problems
+        for code, total in other.area_totals.items():
+            self.area_totals[code] += total
+
+    def snapshot_values(self) -> dict:
+        # Each visited branch contributes exactly one (its latest) visit's area scores.
+        means = {
+            code: round(float(total / self.visited_branches), 2) if self.visited_branches else None
+            for code, total in sorted(self.area_totals.items())
+        }
+        known = [value for value in means.values() if value is not None]
+        return {
+            "active_branches": self.active_branches,
+            "visited_branches": self.visited_branches,
+            "completed_visits": self.completed_visits,
+            "open_problems": self.open_problems,
+            "overdue_problems": self.overdue_problems,
+            "area_scores": means,
+            "mean_total": Decimal(str(round(sum(known), 2))) if known else None,
+        }
+
+
+def _figures_by_unit(campaign: Campaign, day: datetime.date) -> dict[int, _Figures]:
+    """Figures of each unit's own branches (not yet its sub-units), from four aggregate queries."""
+    figures: dict[int, _Figures] = defaultdict(_Figures)
+    campaign_visits = Visit.objects.filter(campaign=campaign)
+    branches = Branch.objects.filter(campaign.scope_q(), active=True)
+
+    visited = Exists(campaign_visits.completed_by(day).filter(branch=OuterRef("pk")))
+    for row in (
+        branches.annotate(visited=visited)
+        .values("unit_id")
+        .annotate(active=Count("pk"), visited_count=Count("pk", filter=Q(visited=True)))
+    ):
+        figures[row["unit_id"]].active_branches = row["active"]
+        figures[row["unit_id"]].visited_branches = row["visited_count"]
+
+    for row in (
+        campaign_visits.completed_by(day)
+        .filter(branch__in=branches)
+        .values("branch__unit_id")
+        .annotate(count=Count("pk"))
+    ):
+        figures[row["branch__unit_id"]].completed_visits = row["count"]
+
+    weighted = ExpressionWrapper(F("score") * F("item__weight"), output_field=DecimalField())
+    latest = campaign_visits.latest_per_branch(day=day).filter(branch__in=branches)
+    for row in (
+        VisitScore.objects.filter(visit__in=latest)
+        .values("visit__branch__unit_id", "item__area__code")
+        .annotate(total=Sum(weighted))
+    ):
+        figures[row["visit__branch__unit_id"]].area_totals[row["item__area__code"]] += row["total"]
+
+    # A problem counts while unresolved on `day`; it is overdue once its due date has passed.
+    problems = Finding.objects.problems().filter(
+        visit__campaign=campaign,
+        visit__visited_on__lte=day,
+        owner_unit__in=Unit.objects.filter(campaign.scope_q("")),
+    )
+    unresolved = Q(resolved_on__isnull=True) | Q(resolved_on__gt=day)
+    for row in problems.values("owner_unit_id").annotate(
+        open=Count("pk", filter=unresolved), overdue=Count("pk", filter=unresolved & Q(due_on__lt=day))
+    ):
+        figures[row["owner_unit_id"]].open_problems = row["open"]
+        figures[row["owner_unit_id"]].overdue_problems = row["overdue"]
+    return figures
+
+
+def compute_coverage(*, campaign: Campaign, day: datetime.date) -> tuple[_Figures, dict[Unit, _Figures]]:
+    """The campaign total and every unit's figures (including its sub-units) as of `day`."""
+    own = _figures_by_unit(campaign, day)
+    units = list(Unit.objects.filter(campaign.scope_q("")).order_by("path"))
+    total = _Figures()
+    for figures in own.values():
+        total.add(figures)
+    by_unit: dict[Unit, _Figures] = {}
+    for unit in units:
+        subtree = _Figures()
+        for other in units:
+            if other.path.startswith(unit.path) and other.pk in own:
+                subtree.add(own[other.pk])
+        by_unit[unit] = subtree
+    return total, by_unit
+
+
+def snapshot_day(campaign: Campaign, today: datetime.date | None = None) -> datetime.date:
+    """The day a roll-up run today writes: today, held inside the campaign's period.
+
+    A visit logged late for a finished campaign updates the campaign's last day instead of adding
+    points after its end to the trend line.
+    """
+    today = today or timezone.localdate()
+    return min(max(today, campaign.starts_on), campaign.ends_on)
+
+
+@transaction.atomic
+def rollup_coverage(*, campaign: Campaign, day: datetime.date | None = None) -> int:
+    """Write (or rewrite) the campaign's snapshots for `day` (default: `snapshot_day`); returns the row count."""
+    day = day or snapshot_day(campaign)
+    total, by_unit = compute_coverage(campaign=campaign, day=day)
+    now = timezone.now()
+    CoverageSnapshot.objects.update_or_create(
+        campaign=campaign, unit=None, day=day, defaults={**total.snapshot_values(), "computed_at": now}
+    )
+    for unit, figures in by_unit.items():
+        CoverageSnapshot.objects.update_or_create(
+            campaign=campaign, unit=unit, day=day, defaults={**figures.snapshot_values(), "computed_at": now}
+        )
+    # A unit that left the campaign's scope keeps no row for a day it no longer belongs to.
+    CoverageSnapshot.objects.filter(campaign=campaign, day=day, unit__isnull=False).exclude(
+        unit__in=[unit.pk for unit in by_unit]
+    ).delete()
+    return len(by_unit) + 1
+
+
+def rollup_all_campaigns(*, day: datetime.date | None = None) -> int:
+    """Roll up every campaign running on `day` (the nightly job); returns the number of campaigns."""
+    day = day or timezone.localdate()
+    count = 0
+    for campaign in Campaign.objects.filter(starts_on__lte=day):
+        rollup_coverage(campaign=campaign, day=snapshot_day(campaign, day))
+        count += 1
+    return count

@@ -1,0 +1,298 @@
+"""Reads of the supervision app, scoped through `branchtrack.scoping`.
+
+Other apps read campaign results from here (the year-end export uses `branch_results` and
+`campaign_for_year`); keep their signatures stable.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, FloatField, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast, NullIf
+from django.utils import timezone
+
+from branchtrack.models import Branch, Role, Unit, User
+from branchtrack.scoping import branches_visible_to, unit_scope_path, units_visible_to
+from supervision.models import (
+    Campaign,
+    ChecklistArea,
+    ChecklistItem,
+    CoverageSnapshot,
+    Feedback,
+    Finding,
+    MeetingAttendance,
+    Visit,
+    VisitScore,
+)
+
+# --- scoped querysets ---------------------------------------------------------------------------
+
+
+def visits_visible_to(user: User) -> QuerySet[Visit]:
+    return Visit.objects.filter(branch__in=branches_visible_to(user))
+
+
+def findings_visible_to(user: User) -> QuerySet[Finding]:
+    """Findings of visits to branches in the user's scope, and problems their unit subtree owns."""
+    query = Q(visit__branch__in=branches_visible_to(user))
+    prefix = unit_scope_path(user)
+    if prefix is not None:
+        query |= Q(owner_unit__path__startswith=prefix)
+    return Finding.objects.filter(query)
+
+
+def meetings_visible_to(user: User) -> QuerySet[MeetingAttendance]:
+    return MeetingAttendance.objects.filter(unit__in=units_visible_to(user))
+
+
+def feedback_visible_to(user: User) -> QuerySet[Feedback]:
+    """Staff and admins see feedback (drafts too) in their scope; a unit's other users see what was sent to it."""
+    query = Q(pk__in=[])
+    prefix = unit_scope_path(user)
+    if prefix is not None:
+        query |= Q(unit__path__startswith=prefix)
+    if getattr(user, "is_authenticated", False) and user.unit_id is not None:
+        query |= Q(unit_id=user.unit_id, sent_at__isnull=False)
+    return Feedback.objects.filter(query)
+
+
+def campaigns_for(user: User) -> QuerySet[Campaign]:
+    return Campaign.objects.select_related("template").order_by("-year", "-starts_on")
+
+
+def visitable_branches(*, user: User, campaign: Campaign) -> QuerySet[Branch]:
+    """Active branches of the campaign that the user may log a visit to."""
+    return branches_visible_to(user, campaign.branches().active()).select_related("unit")
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+def visit_list(*, user: User) -> QuerySet[Visit]:
+    return (
+        visits_visible_to(user)
+        .select_related("campaign", "branch__unit", "created_by")
+        .annotate(
+            problem_count=Count("findings", filter=Q(findings__kind=Finding.Kind.PROBLEM), distinct=True),
+        )
+        .order_by("-visited_on", "-pk")
+    )
+
+
+def problem_list(*, user: User, today: datetime.date | None = None) -> QuerySet[Finding]:
+    return (
+        findings_visible_to(user)
+        .problems()
+        .with_overdue_flag(today=today)
+        .select_related("visit__branch__unit", "visit__campaign", "owner_unit")
+        .order_by("-is_overdue", "due_on", "pk")
+    )
+
+
+def good_practice_catalogue() -> QuerySet[Finding]:
+    """Promoted good practices: shared with every signed-in user so others can learn from them."""
+    return (
+        Finding.objects.good_practices()
+        .filter(in_catalogue=True)
+        .select_related("visit__branch__unit", "visit__campaign")
+        .order_by("-visit__visited_on", "-pk")
+    )
+
+
+def escalated_problems_for(user: User) -> QuerySet[Finding]:
+    """Overdue problems escalated to this admin's own unit (the unit that owns them)."""
+    if not (user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN)) or user.unit_id is None:
+        return Finding.objects.none()
+    return Finding.objects.overdue().filter(owner_unit_id=user.unit_id, escalated_at__isnull=False)
+
+
+# --- visit form ---------------------------------------------------------------------------------
+
+
+def checklist_areas(*, template_id: int) -> list[ChecklistArea]:
+    return list(
+        ChecklistArea.objects.filter(template_id=template_id)
+        .order_by("order", "pk")
+        .prefetch_related(Prefetch("items", queryset=ChecklistItem.objects.order_by("order", "pk")))
+    )
+
+
+@dataclass
+class PreviousVisit:
+    """What a repeat visit shows beside its form: the last completed visit and what is still open."""
+
+    visit: Visit | None
+    scores_by_item: dict[int, VisitScore] = field(default_factory=dict)
+    open_problems: list[Finding] = field(default_factory=list)
+    resolved_unconfirmed: list[Finding] = field(default_factory=list)
+
+
+def previous_visit(*, branch: Branch, before: Visit | None = None) -> PreviousVisit:
+    """The branch's latest completed visit (any campaign) other than `before`, with scores mapped to
+    the current items (through `ChecklistItem.previous`), and the branch's open problems."""
+    visits = Visit.objects.completed().filter(branch=branch).order_by("-visited_on", "-pk")
+    if before is not None and before.pk:
+        visits = visits.exclude(pk=before.pk)
+    last = visits.first()
+    result = PreviousVisit(visit=last)
+    if last is not None:
+        scores = {score.item_id: score for score in last.scores.all()}
+        result.scores_by_item.update(scores)
+        # Also key each score under the item that replaces it in the next checklist version.
+        successors = ChecklistItem.objects.filter(previous_id__in=scores).values_list("pk", "previous_id")
+        for successor_id, previous_id in successors:
+            result.scores_by_item.setdefault(successor_id, scores[previous_id])
+    problems = (
+        Finding.objects.problems().filter(visit__branch=branch).select_related("visit").order_by("due_on")
+    )
+    for problem in problems:
+        if problem.status != Finding.Status.RESOLVED:
+            result.open_problems.append(problem)
+        elif problem.confirmed_by_visit_id is None:
+            result.resolved_unconfirmed.append(problem)
+    return result
+
+
+def visit_detail(*, user: User, pk: int) -> Visit:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        visits_visible_to(user).select_related("campaign", "template", "branch__unit", "created_by"), pk=pk
+    )
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign
+    day: datetime.date | None
+    headline: CoverageSnapshot | None
+    areas: list[tuple[str, str]]  # (code, name)
+    trend: list[CoverageSnapshot]
+
+
+def headline_unit(*, user: User, campaign: Campaign) -> Unit | None:
+    """None for the campaign total (company-level users), else the user's own unit."""
+    prefix = unit_scope_path(user)
+    if prefix == "" or prefix is None and user.is_superuser:
+        return None
+    return user.unit
+
+
+def latest_snapshot_day(*, campaign: Campaign) -> datetime.date | None:
+    return campaign.snapshots.aggregate(day=Max("day"))["day"]
+
+
+def dashboard(*, user: User, campaign: Campaign) -> Dashboard:
+    """Headline figures, areas and trend for the user's scope, all read from snapshots."""
+    day = latest_snapshot_day(campaign=campaign)
+    unit = headline_unit(user=user, campaign=campaign)
+    series = CoverageSnapshot.objects.filter(campaign=campaign).order_by("day")
+    series = series.filter(unit__isnull=True) if unit is None else series.filter(unit=unit)
+    trend = list(series)
+    headline = trend[-1] if trend and trend[-1].day == day else None
+    areas = list(
+        ChecklistArea.objects.filter(template_id=campaign.template_id)
+        .order_by("order")
+        .values_list("code", "name")
+    )
+    return Dashboard(campaign=campaign, day=day, headline=headline, areas=areas, trend=trend)
+
+
+def unit_snapshots(
+    *, user: User, campaign: Campaign, day: datetime.date | None
+) -> QuerySet[CoverageSnapshot]:
+    coverage = Cast("visited_branches", FloatField()) / NullIf(Cast("active_branches", FloatField()), 0.0)
+    return (
+        CoverageSnapshot.objects.filter(campaign=campaign, day=day, unit__in=units_visible_to(user))
+        .select_related("unit")
+        .annotate(coverage_value=coverage)
+        .order_by("unit__path")
+    )
+
+
+def unvisited_branches(*, user: User, campaign: Campaign) -> QuerySet[Branch]:
+    """Active branches in the user's scope that no completed visit of the campaign reached yet."""
+    visited = Visit.objects.completed().filter(campaign=campaign, branch=OuterRef("pk"))
+    return (
+        visitable_branches(user=user, campaign=campaign)
+        .filter(~Exists(visited))
+        .order_by("unit__path", "code")
+    )
+
+
+# --- campaign results for other apps (the year-end export) --------------------------------------
+
+
+def campaign_for_year(year: int) -> Campaign | None:
+    """The campaign of a year (the latest-starting one if a year has several)."""
+    return Campaign.objects.filter(year=year).select_related("template").order_by("-starts_on").first()
+
+
+@dataclass
+class BranchResult:
+    """One branch's results in a campaign.
+
+    `area_scores` and `total_score` come from the branch's latest completed visit (weighted
+    scores, keyed by area code so they compare across checklist versions); None if not visited.
+    """
+
+    branch_id: int
+    visited: bool = False
+    visit_dates: list[datetime.date] = field(default_factory=list)
+    area_scores: dict[str, Decimal] = field(default_factory=dict)
+    total_score: Decimal | None = None
+    problems_found: int = 0
+    problems_resolved: int = 0
+    problems_overdue: int = 0
+
+
+def branch_results(
+    *, campaign: Campaign, branches: QuerySet[Branch] | None = None, today: datetime.date | None = None
+) -> dict[int, BranchResult]:
+    """Per branch of the campaign (or of `branches`): visited?, visit dates, area scores and total,
+    problems found / resolved / overdue. Four queries whatever the number of branches; scope the
+    `branches` queryset with `branches_visible_to` for a partial-scope export."""
+    today = today or timezone.localdate()
+    branches = campaign.branches() if branches is None else branches
+    branch_ids = list(branches.values_list("pk", flat=True))
+    results = {pk: BranchResult(branch_id=pk) for pk in branch_ids}
+    completed = Visit.objects.completed().filter(campaign=campaign, branch_id__in=branch_ids)
+    for branch_id, visited_on in completed.order_by("visited_on").values_list("branch_id", "visited_on"):
+        results[branch_id].visited = True
+        results[branch_id].visit_dates.append(visited_on)
+    latest = Visit.objects.filter(campaign=campaign, branch_id__in=branch_ids).latest_per_branch()
+    area_totals: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for branch_id, code, score, weight in VisitScore.objects.filter(visit__in=latest).values_list(
+        "visit__branch_id", "item__area__code", "score", "item__weight"
+    ):
+        area_totals[branch_id][code] += score * weight
+    for branch_id, areas in area_totals.items():
+        results[branch_id].area_scores = {
+            code: total.quantize(Decimal("0.01")) for code, total in sorted(areas.items())
+        }
+        results[branch_id].total_score = sum(results[branch_id].area_scores.values(), Decimal("0"))
+    problems = (
+        Finding.objects.problems()
+        .filter(visit__campaign=campaign, visit__branch_id__in=branch_ids)
+        .values("visit__branch_id")
+        .annotate(
+            found=Count("pk"),
+            resolved=Count("pk", filter=Q(status=Finding.Status.RESOLVED)),
+            overdue=Count("pk", filter=~Q(status=Finding.Status.RESOLVED) & Q(due_on__lt=today)),
+        )
+    )
+    for row in problems:
+        result = results[row["visit__branch_id"]]
+        result.problems_found, result.problems_resolved, result.problems_overdue = (
+            row["found"],
+            row["resolved"],
+            row["overdue"],
+        )
+    return results

@@ -1,0 +1,44 @@
+"""Celery tasks: thin wrappers over `supervision.rollup` and `supervision.services`, safe to re-run."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError as DatabaseOperationalError
+
+from supervision import rollup, services
+from supervision.models import Campaign
+
+
+@shared_task(
+    name="supervision.rollup_campaign_coverage",
+    autoretry_for=(DatabaseOperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def rollup_campaign_coverage(*, campaign_id: int) -> int:
+    # Clear the marker first: a visit completed while this runs queues a fresh job.
+    services.clear_pending_rollup(campaign_id=campaign_id)
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return 0
+    return rollup.rollup_coverage(campaign=campaign)
+
+
+@shared_task(
+    name="supervision.rollup_all_campaigns",
+    autoretry_for=(DatabaseOperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def rollup_all_campaigns() -> int:
+    return rollup.rollup_all_campaigns()
+
+
+@shared_task(
+    name="supervision.escalate_overdue_problems",
+    autoretry_for=(DatabaseOperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def escalate_overdue_problems() -> int:
+    return services.escalate_overdue_problems()

@@ -1,0 +1,423 @@
+"""Pages of the supervision app. Thin: scope, parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from branchtrack.concurrency import StaleEditError
+from branchtrack.models import Role
+from branchtrack.scoping import branches_visible_to, role_required, units_visible_to
+from branchtrack.table_export import ExportColumn, export_if_requested
+from supervision import selectors, services
+from supervision.filters import (
+    FeedbackFilterSet,
+    GoodPracticeFilterSet,
+    MeetingFilterSet,
+    ProblemFilterSet,
+    UnitCoverageFilterSet,
+    VisitFilterSet,
+)
+from supervision.forms import FeedbackForm, FindingForm, MeetingForm, ResolveProblemForm, VisitForm
+from supervision.models import Campaign, Finding
+
+PAGE_SIZE = 50
+OFFICE = (Role.ADMIN, Role.STAFF)
+EVERYONE = (Role.ADMIN, Role.STAFF, Role.REVIEWER, Role.SECRETARY)
+
+VISIT_COLUMNS = [
+    ExportColumn(gettext_lazy("Campaign"), "campaign.name", width=18),
+    ExportColumn(gettext_lazy("Date of visit"), "visited_on", width=12),
+    ExportColumn(gettext_lazy("Branch code"), "branch.code", width=10),
+    ExportColumn(gettext_lazy("Branch"), "branch.name", width=36),
+    ExportColumn(gettext_lazy("Unit"), "branch.unit.name", width=22),
+    ExportColumn(gettext_lazy("Visitors"), "visitors", width=20),
+    ExportColumn(gettext_lazy("Status"), "get_status_display", width=10),
+    ExportColumn(gettext_lazy("Problems found"), "problem_count", width=10),
+    ExportColumn(gettext_lazy("Overall comment"), "overall_comment", width=40),
+]
+
+PROBLEM_COLUMNS = [
+    ExportColumn(gettext_lazy("Campaign"), "visit.campaign.name", width=18),
+    ExportColumn(gettext_lazy("Problem"), "title", width=36),
+    ExportColumn(gettext_lazy("Branch"), "visit.branch.name", width=36),
+    ExportColumn(gettext_lazy("Owner unit"), "owner_unit.name", width=22),
+    ExportColumn(gettext_lazy("Found on"), "visit.visited_on", width=12),
+    ExportColumn(gettext_lazy("Due date"), "due_on", width=12),
+    ExportColumn(gettext_lazy("Status"), "get_status_display", width=10),
+    ExportColumn(gettext_lazy("Overdue"), "is_overdue", width=8),
+    ExportColumn(gettext_lazy("Resolution"), "resolution", width=36),
+    ExportColumn(gettext_lazy("Evidence of the fix"), "evidence", width=30),
+    ExportColumn(gettext_lazy("Resolved on"), "resolved_on", width=12),
+]
+
+
+def _filtered(request, filterset_class, queryset, **kwargs):
+    """Bind a FilterSet; None means the filter values were invalid (the page answers 400)."""
+    filterset = filterset_class(request.GET or None, queryset=queryset, **kwargs)
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, False
+    return filterset, True
+
+
+def _list_page(request, template, filterset, ok, context=None):
+    context = {"filter": filterset, **(context or {})}
+    if not ok:
+        return render(request, template, {**context, "page": None}, status=400)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {**context, "page": page})
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+@role_required(*OFFICE)
+def index(request):
+    campaign = selectors.campaigns_for(request.user).first()
+    if campaign is None:
+        return render(request, "supervision/no_campaign.html")
+    return redirect("supervision:dashboard", pk=campaign.pk)
+
+
+@role_required(*OFFICE)
+def dashboard(request, pk: int):
+    campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
+    board = selectors.dashboard(user=request.user, campaign=campaign)
+    rows = selectors.unit_snapshots(user=request.user, campaign=campaign, day=board.day)
+    filterset, ok = _filtered(request, UnitCoverageFilterSet, rows, user=request.user)
+    unit_rows = list(filterset.qs) if ok else []
+    unvisited = list(selectors.unvisited_branches(user=request.user, campaign=campaign))
+    chart = {
+        "units": [row.unit.name for row in unit_rows],
+        "coverage": [float(row.coverage_percent or 0) for row in unit_rows],
+        "trend_days": [point.day.isoformat() for point in board.trend],
+        "trend_coverage": [float(point.coverage_percent or 0) for point in board.trend],
+        "labels": {"coverage": _("Coverage %")},
+    }
+    context = {
+        "campaign": campaign,
+        "campaigns": selectors.campaigns_for(request.user),
+        "board": board,
+        "filter": filterset,
+        "unit_rows": unit_rows,
+        "unvisited": unvisited,
+        "chart": chart,
+    }
+    return render(request, "supervision/dashboard.html", context, status=200 if ok else 400)
+
+
+# --- visits -------------------------------------------------------------------------------------
+
+
+@role_required(*EVERYONE)
+def visit_list(request):
+    filterset, ok = _filtered(
+        request, VisitFilterSet, selectors.visit_list(user=request.user), user=request.user
+    )
+    if ok:
+        exported = export_if_requested(request, rows=filterset.qs, columns=VISIT_COLUMNS, filename="visits")
+        if exported:
+            return exported
+    context = {"campaigns": selectors.campaigns_for(request.user), "can_log": request.user.role in OFFICE}
+    return _list_page(request, "supervision/visit_list.html", filterset, ok, context)
+
+
+def _visit_form_context(form, campaign, branch, previous, **extra):
+    return {"form": form, "campaign": campaign, "branch": branch, "previous": previous, **extra}
+
+
+@role_required(*OFFICE)
+def visit_create(request, campaign_pk: int):
+    campaign = get_object_or_404(Campaign.objects.select_related("template"), pk=campaign_pk)
+    branches = selectors.visitable_branches(user=request.user, campaign=campaign)
+    branch_id = request.POST.get("branch") if request.method == "POST" else request.GET.get("branch")
+    branch = None
+    if branch_id and str(branch_id).isdigit():
+        # A branch outside the user's scope is not found, whichever way its id arrives.
+        branch = get_object_or_404(branches_visible_to(request.user).select_related("unit"), pk=branch_id)
+    areas = selectors.checklist_areas(template_id=campaign.template_id)
+    form = VisitForm(
+        request.POST or None,
+        campaign=campaign,
+        branches=branches,
+        areas=areas,
+        initial={"branch": branch, "visitors": request.user.get_full_name()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.create_visit(
+                user=request.user,
+                campaign=campaign,
+                branch=form.cleaned_data["branch"],
+                visited_on=form.cleaned_data["visited_on"],
+                visitors=form.cleaned_data["visitors"],
+                overall_comment=form.cleaned_data["overall_comment"],
+                scores=form.scores(),
+                complete=form.complete_requested,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Visit completed.") if visit.is_completed else _("Visit saved as a draft.")
+            )
+            return redirect("supervision:visit_detail", pk=visit.pk)
+    previous = selectors.previous_visit(branch=branch) if branch else None
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "supervision/visit_form.html",
+        _visit_form_context(form, campaign, branch, previous, title=_("Log a visit")),
+        status=status,
+    )
+
+
+@role_required(*OFFICE)
+def visit_edit(request, pk: int):
+    visit = selectors.visit_detail(user=request.user, pk=pk)
+    areas = selectors.checklist_areas(template_id=visit.template_id)
+    initial = {
+        "branch": visit.branch,
+        "visited_on": visit.visited_on,
+        "visitors": visit.visitors,
+        "overall_comment": visit.overall_comment,
+        "version": visit.version,
+    }
+    for score in visit.scores.all():
+        initial[f"score_{score.item_id}"] = score.score
+        initial[f"remark_{score.item_id}"] = score.remark
+    form = VisitForm(
+        request.POST or None,
+        campaign=visit.campaign,
+        branches=branches_visible_to(request.user).filter(pk=visit.branch_id),
+        areas=areas,
+        fixed_branch=True,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_visit(
+                user=request.user,
+                visit=visit,
+                expected_version=form.cleaned_data["version"] or 0,
+                visited_on=form.cleaned_data["visited_on"],
+                visitors=form.cleaned_data["visitors"],
+                overall_comment=form.cleaned_data["overall_comment"],
+                scores=form.scores(),
+                complete=form.complete_requested,
+            )
+        except StaleEditError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Visit saved."))
+            return redirect("supervision:visit_detail", pk=visit.pk)
+    previous = selectors.previous_visit(branch=visit.branch, before=visit)
+    return render(
+        request,
+        "supervision/visit_form.html",
+        _visit_form_context(form, visit.campaign, visit.branch, previous, visit=visit, title=_("Edit visit")),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(None if field == "__all__" or field not in form.fields else field, errors)
+
+
+@role_required(*EVERYONE)
+def visit_detail(request, pk: int):
+    visit = selectors.visit_detail(user=request.user, pk=pk)
+    can_edit = request.user.role in OFFICE or request.user.is_superuser
+    finding_form = None
+    if can_edit:
+        units = units_visible_to(request.user)
+        finding_form = FindingForm(
+            request.POST or None, units=units, initial={"owner_unit": visit.branch.unit_id}
+        )
+        if request.method == "POST" and finding_form.is_valid():
+            try:
+                services.add_finding(visit=visit, **finding_form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(finding_form, exc)
+            else:
+                messages.success(request, _("Finding added."))
+                return redirect("supervision:visit_detail", pk=visit.pk)
+    elif request.method == "POST":
+        raise Http404
+    findings = visit.findings.select_related("owner_unit", "confirmed_by_visit").with_overdue_flag()
+    areas = selectors.checklist_areas(template_id=visit.template_id)
+    scores = {score.item_id: score for score in visit.scores.all()}
+    confirmable = []
+    if can_edit:
+        confirmable = list(
+            Finding.objects.problems()
+            .filter(
+                visit__branch=visit.branch, status=Finding.Status.RESOLVED, confirmed_by_visit__isnull=True
+            )
+            .exclude(visit=visit)
+            .select_related("visit")
+        )
+    context = {
+        "visit": visit,
+        "areas": areas,
+        "scores": scores,
+        "findings": findings,
+        "finding_form": finding_form,
+        "can_edit": can_edit,
+        "confirmable": confirmable,
+    }
+    return render(
+        request, "supervision/visit_detail.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+
+@role_required(*EVERYONE)
+def problem_list(request):
+    queryset = selectors.problem_list(user=request.user)
+    filterset, ok = _filtered(request, ProblemFilterSet, queryset, user=request.user)
+    if ok:
+        exported = export_if_requested(
+            request, rows=filterset.qs, columns=PROBLEM_COLUMNS, filename="problems"
+        )
+        if exported:
+            return exported
+    escalated = selectors.escalated_problems_for(request.user).count()
+    return _list_page(request, "supervision/problem_list.html", filterset, ok, {"escalated": escalated})
+
+
+@role_required(*EVERYONE)
+def problem_detail(request, pk: int):
+    problem = get_object_or_404(selectors.problem_list(user=request.user), pk=pk)
+    can_edit = request.user.role in OFFICE or request.user.is_superuser
+    form = ResolveProblemForm(request.POST if request.POST.get("action") == "resolve" else None)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            if action == "start":
+                services.start_work_on_problem(problem=problem)
+                messages.success(request, _("The problem is now in progress."))
+                return redirect("supervision:problem_detail", pk=problem.pk)
+            if action == "resolve" and form.is_valid():
+                services.resolve_problem(problem=problem, **form.cleaned_data)
+                messages.success(request, _("The problem is resolved."))
+                return redirect("supervision:problem_detail", pk=problem.pk)
+            if action == "confirm":
+                visit = selectors.visit_detail(user=request.user, pk=int(request.POST.get("visit") or 0))
+                services.confirm_fix_at_visit(problem=problem, visit=visit)
+                messages.success(request, _("The fix is confirmed."))
+                return redirect("supervision:visit_detail", pk=visit.pk)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "supervision/problem_detail.html",
+        {"problem": problem, "form": form, "can_edit": can_edit},
+        status=status,
+    )
+
+
+@role_required(*EVERYONE)
+def good_practice_list(request):
+    filterset, ok = _filtered(request, GoodPracticeFilterSet, selectors.good_practice_catalogue())
+    return _list_page(request, "supervision/good_practice_list.html", filterset, ok)
+
+
+@require_POST
+@role_required(*OFFICE)
+def good_practice_catalogue_toggle(request, pk: int):
+    finding = get_object_or_404(selectors.findings_visible_to(request.user).good_practices(), pk=pk)
+    services.set_in_catalogue(finding=finding, in_catalogue=request.POST.get("in_catalogue") == "1")
+    messages.success(
+        request,
+        _("Added to the good-practice catalogue.")
+        if finding.in_catalogue
+        else _("Removed from the good-practice catalogue."),
+    )
+    return redirect("supervision:visit_detail", pk=finding.visit_id)
+
+
+# --- meetings and feedback ----------------------------------------------------------------------
+
+
+@role_required(*OFFICE)
+def meeting_list(request):
+    queryset = selectors.meetings_visible_to(request.user).select_related("unit", "campaign", "created_by")
+    filterset, ok = _filtered(request, MeetingFilterSet, queryset, user=request.user)
+    return _list_page(request, "supervision/meeting_list.html", filterset, ok)
+
+
+@role_required(*OFFICE)
+def meeting_create(request):
+    form = MeetingForm(request.POST or None, units=units_visible_to(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_meeting(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Meeting attendance recorded."))
+            return redirect("supervision:meeting_list")
+    return render(
+        request,
+        "supervision/simple_form.html",
+        {"form": form, "title": _("Record meeting attendance")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def feedback_list(request):
+    queryset = selectors.feedback_visible_to(request.user).select_related("campaign", "unit", "created_by")
+    filterset, ok = _filtered(request, FeedbackFilterSet, queryset)
+    context = {"can_write": request.user.is_superuser or request.user.role in OFFICE}
+    return _list_page(request, "supervision/feedback_list.html", filterset, ok, context)
+
+
+@role_required(*OFFICE)
+def feedback_create(request):
+    form = FeedbackForm(request.POST or None, units=units_visible_to(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            feedback = services.write_feedback(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Feedback saved. Send it when it is ready."))
+            return redirect("supervision:feedback_detail", pk=feedback.pk)
+    return render(
+        request,
+        "supervision/simple_form.html",
+        {"form": form, "title": _("Write feedback to a unit")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def feedback_detail(request, pk: int):
+    feedback = get_object_or_404(
+        selectors.feedback_visible_to(request.user).select_related("campaign", "unit", "created_by"), pk=pk
+    )
+    can_send = (request.user.is_superuser or request.user.role in OFFICE) and not feedback.is_sent
+    if request.method == "POST":
+        if not can_send or not units_visible_to(request.user).filter(pk=feedback.unit_id).exists():
+            raise Http404
+        services.send_feedback(feedback=feedback)
+        messages.success(request, _("Feedback sent: the unit's users can read it now."))
+        return redirect("supervision:feedback_detail", pk=feedback.pk)
+    return render(request, "supervision/feedback_detail.html", {"feedback": feedback, "can_send": can_send})
