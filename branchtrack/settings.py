@@ -151,6 +151,18 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE: dict = {}
+# 走遍支部: nightly coverage roll-up (catches up on any on-commit job lost to a broker outage) and
+# escalation of newly overdue problems to their owner unit's admins.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["supervision-rollup-nightly"] = {
+    "task": "supervision.rollup_all_campaigns",
+    "schedule": crontab(hour=1, minute=30),
+}
+CELERY_BEAT_SCHEDULE["supervision-escalate-overdue"] = {
+    "task": "supervision.escalate_overdue_problems",
+    "schedule": crontab(hour=1, minute=45),
+}
 
 LOGGING = {
     "version": 1,
