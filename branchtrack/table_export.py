@@ -87,10 +87,26 @@ def csv_response(*, rows: Iterable, columns: Sequence[ExportColumn], filename: s
     return response
 
 
-def write_xlsx_sheet(workbook, sheet_name: str, *, rows: Iterable, columns: Sequence[ExportColumn]) -> int:
-    """Write one sheet (header, frozen row, widths, formats, autofilter); returns the number of data rows."""
+def write_xlsx_sheet(
+    workbook,
+    sheet_name: str,
+    *,
+    rows: Iterable,
+    columns: Sequence[ExportColumn],
+    preamble: Sequence[str] = (),
+) -> int:
+    """Write one sheet (header, frozen row, widths, formats, autofilter); returns the number of data rows.
+
+    `preamble` lines (a title, the rules behind the figures) go above the header, the first one bold;
+    the header row and everything above it stay frozen.
+    """
     sheet = workbook.add_worksheet(sheet_name[:31])
     header_format = workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
+    if preamble:
+        title_format = workbook.add_format({"bold": True, "font_size": 13})
+        for line_number, line in enumerate(preamble):
+            sheet.write_string(line_number, 0, str(line), title_format if line_number == 0 else None)
+    top = len(preamble)
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     formats = {
         column.number_format: workbook.add_format({"num_format": column.number_format})
@@ -99,23 +115,24 @@ def write_xlsx_sheet(workbook, sheet_name: str, *, rows: Iterable, columns: Sequ
     }
     for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width)
-        sheet.write_string(0, index, str(column.header), header_format)
-    sheet.freeze_panes(1, 0)
+        sheet.write_string(top, index, str(column.header), header_format)
+    sheet.freeze_panes(top + 1, 0)
     count = 0
     for count, row in enumerate(_iterate(rows), start=1):
+        line = top + count
         for index, column in enumerate(columns):
             value = column.get(row)
             if isinstance(value, bool) or value is None:
-                sheet.write_string(count, index, _text(value))
+                sheet.write_string(line, index, _text(value))
             elif isinstance(value, int | float | decimal.Decimal):
-                sheet.write_number(count, index, float(value), formats.get(column.number_format))
+                sheet.write_number(line, index, float(value), formats.get(column.number_format))
             elif isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
                 sheet.write_datetime(
-                    count, index, datetime.datetime.combine(value, datetime.time()), date_format
+                    line, index, datetime.datetime.combine(value, datetime.time()), date_format
                 )
             else:
-                sheet.write_string(count, index, _text(value))
-    sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
+                sheet.write_string(line, index, _text(value))
+    sheet.autofilter(top, 0, top + max(count, 1), len(columns) - 1)
     return count
 
 

@@ -1,0 +1,36 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branchtrack.assessment.models import ExportJob
+from branchtrack.assessment.selectors import export_years
+from branchtrack.scoping import units_visible_to
+
+FIRST_YEAR = 2015
+
+
+class ExportForm(forms.Form):
+    """Year, scope and format of a new export; the view resolves the scope unit inside the user's scope."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    scope = forms.IntegerField(label=_("Scope"), widget=forms.Select)
+    format = forms.ChoiceField(
+        label=_("Format"), choices=ExportJob.Format.choices, initial=ExportJob.Format.XLSX
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        configured = export_years()
+        this_year = timezone.localdate().year
+        years = sorted({*configured, *range(FIRST_YEAR, this_year + 1)}, reverse=True)
+        self.fields["year"].choices = [(year, str(year)) for year in years]
+        self.fields["year"].initial = configured[0] if configured else this_year - 1
+        units = units_visible_to(user).only("pk", "name", "depth")
+        self.fields["scope"].widget.choices = [
+            (unit.pk, "\u3000" * (unit.depth - 1) + unit.name) for unit in units
+        ]
+        self.fields["scope"].initial = user.unit_id
+
+
+class FreezeForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)

@@ -1,0 +1,205 @@
+"""Reads of the year-end assessment: the rows of a year (live or frozen), weights, export jobs in scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import F, QuerySet
+
+from branchtrack.assessment.models import AssessmentWeights, ExportJob, SnapshotRow, YearSnapshot
+from branchtrack.assessment.scoring import Weights, score
+from branchtrack.assessment.sources import year_columns
+from branchtrack.models import Branch, Unit
+from branchtrack.scoping import unit_scope_path
+
+CHUNK_SIZE = 2000
+SOURCE_PREFIX = "src_"
+
+
+@dataclass(slots=True)
+class AssessmentRow:
+    """One branch's line of the sheet; the same names as SnapshotRow's fields."""
+
+    branch_code: str
+    branch_name: str
+    unit_code: str
+    unit_name: str
+    unit_path: str
+    active: bool
+    branch_id: int | None = None
+    visited: bool = False
+    visit_count: int = 0
+    first_visit: date | None = None
+    last_visit: date | None = None
+    area_scores: list = None  # type: ignore[assignment]
+    checklist_total: Decimal | None = None
+    checklist_percent: float | None = None
+    problems_found: int = 0
+    problems_resolved: int = 0
+    problems_overdue: int = 0
+    project_title: str = ""
+    indicator: str = ""
+    indicator_baseline: Decimal | None = None
+    indicator_target: Decimal | None = None
+    indicator_actual: Decimal | None = None
+    rating: float | None = None
+    rating_percent: float | None = None
+    rank: int | None = None
+    on_tracking_list: bool = False
+    outstanding: bool = False
+    pairings: int = 0
+    activities: int = 0
+    score: float = 0.0
+
+    def area_score(self, index: int):
+        return self.area_scores[index] if self.area_scores and index < len(self.area_scores) else None
+
+
+ROW_FIELDS = tuple(f.name for f in fields(AssessmentRow))
+_COUNTS = ("visit_count", "problems_found", "problems_resolved", "problems_overdue", "pairings", "activities")
+_FLAGS = ("visited", "on_tracking_list", "outstanding")
+
+
+def weights_for_year(*, year: int) -> Weights:
+    """The year's saved weights, or the defaults when an admin has not set any yet."""
+    saved = AssessmentWeights.objects.filter(year=year).first()
+    return Weights.from_model(saved) if saved else Weights()
+
+
+@dataclass
+class RowSet:
+    """The rows of one year in one scope, from the frozen snapshot when the year has one."""
+
+    year: int
+    scope_path: str
+    weights: Weights
+    area_names: tuple[str, ...]
+    queryset: QuerySet  # dict rows (values()) ordered by unit path, then branch code
+    snapshot: YearSnapshot | None = None
+
+    @property
+    def frozen_at(self) -> datetime | None:
+        return self.snapshot.frozen_at if self.snapshot else None
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __iter__(self) -> Iterator[AssessmentRow]:
+        convert = self._from_snapshot if self.snapshot else self._from_live
+        for values in self.queryset.iterator(chunk_size=CHUNK_SIZE):
+            yield convert(values)
+
+    def _from_snapshot(self, values: dict) -> AssessmentRow:
+        return AssessmentRow(**values)
+
+    def _from_live(self, values: dict) -> AssessmentRow:
+        values = {name.removeprefix(SOURCE_PREFIX): value for name, value in values.items()}
+        # Floats: the snapshot keeps area scores in a JSON list.
+        areas = [_float(values.pop(f"area_{index}")) for index in range(len(self.area_names))]
+        checklist_max = values.pop("checklist_max")
+        rating_max = values.pop("rating_max")
+        for name in _COUNTS:
+            values[name] = values[name] or 0
+        for name in _FLAGS:
+            values[name] = bool(values[name])
+        for name in ("project_title", "indicator"):
+            values[name] = values[name] or ""
+        row = AssessmentRow(**values, area_scores=areas)
+        if row.checklist_total is not None and checklist_max:
+            row.checklist_percent = float(row.checklist_total) / float(checklist_max)
+        if row.rating is not None and rating_max:
+            row.rating_percent = float(row.rating) / float(rating_max)
+        row.score = score(row, self.weights)
+        return row
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def live_rows_queryset(*, year: int, scope_path: str) -> tuple[QuerySet, tuple[str, ...]]:
+    """Every branch under the scope with the year's figures, as one SELECT of dict rows."""
+    columns = year_columns(year=year)
+    queryset = (
+        Branch.objects.filter(unit__path__startswith=scope_path)
+        .annotate(
+            branch_id=F("pk"),
+            branch_code=F("code"),
+            branch_name=F("name"),
+            unit_code=F("unit__code"),
+            unit_name=F("unit__name"),
+            unit_path=F("unit__path"),
+            # Prefixed: names such as "pairings" are also reverse relations of Branch.
+            **{SOURCE_PREFIX + name: expression for name, expression in columns.annotations.items()},
+        )
+        .order_by("unit__path", "code")
+    )
+    base = ["branch_id", "branch_code", "branch_name", "unit_code", "unit_name", "unit_path", "active"]
+    return queryset.values(*base, *(SOURCE_PREFIX + name for name in columns.annotations)), columns.area_names
+
+
+def assessment_rows(*, year: int, scope_path: str) -> RowSet:
+    """The year's rows under `scope_path` ("" for everything): frozen if the year is, else live."""
+    snapshot = YearSnapshot.objects.filter(year=year).first()
+    if snapshot is not None:
+        queryset = (
+            SnapshotRow.objects.filter(snapshot=snapshot, unit_path__startswith=scope_path)
+            .order_by("unit_path", "branch_code")
+            .values(*ROW_FIELDS)
+        )
+        return RowSet(
+            year=year,
+            scope_path=scope_path,
+            weights=Weights.from_json(snapshot.weights),
+            area_names=tuple(snapshot.area_names),
+            queryset=queryset,
+            snapshot=snapshot,
+        )
+    return live_rowset(year=year, scope_path=scope_path)
+
+
+def live_rowset(*, year: int, scope_path: str) -> RowSet:
+    """The year's rows computed from today's data, whether or not the year is frozen."""
+    queryset, area_names = live_rows_queryset(year=year, scope_path=scope_path)
+    return RowSet(
+        year=year,
+        scope_path=scope_path,
+        weights=weights_for_year(year=year),
+        area_names=area_names,
+        queryset=queryset,
+    )
+
+
+def sheet_units(*, scope_path: str) -> list[Unit]:
+    """The units that get a sheet of their own: the scope unit's children (and the scope unit itself,
+    which the workbook keeps only when branches hang directly under it)."""
+    if scope_path:
+        depth = len(scope_path) // Unit.steplen
+        return list(Unit.objects.filter(path__startswith=scope_path, depth__in=(depth, depth + 1)))
+    return list(Unit.objects.filter(depth=1))
+
+
+def sheet_key(unit_path: str, *, scope_path: str) -> str:
+    """The path of the sheet unit a branch's unit belongs to (see `sheet_units`)."""
+    return unit_path[: len(scope_path) + Unit.steplen] if len(unit_path) > len(scope_path) else scope_path
+
+
+def export_jobs_visible_to(user) -> QuerySet[ExportJob]:
+    """Exports of the user's unit subtree (all of them for company-level admins)."""
+    prefix = unit_scope_path(user)
+    queryset = ExportJob.objects.select_related("unit", "requested_by")
+    if prefix is None:
+        return queryset.none()
+    if prefix == "":
+        return queryset
+    return queryset.filter(unit__path__startswith=prefix)
+
+
+def export_years() -> list[int]:
+    """Years offered for export: those with weights or a frozen snapshot, newest first."""
+    years = set(AssessmentWeights.objects.values_list("year", flat=True))
+    years |= set(YearSnapshot.objects.values_list("year", flat=True))
+    return sorted(years, reverse=True)
