@@ -1,0 +1,148 @@
+"""After the window: the ranking page, publishing and superseding the tracking list, outstanding projects."""
+
+import pytest
+
+from projects import services
+from projects.models import Nomination, OutstandingList, RatingRound, TrackingList
+
+
+def test_the_ranking_page_shows_mean_median_spread_and_the_tie_rule(login, org, rated):
+    rating_round, projects, _rater = rated
+    page = login(org.admin).get(f"/projects/rounds/{rating_round.pk}/ranking/").content.decode()
+    assert 'data-testid="ranked-count">7<' in page and 'data-testid="list-size">4<' in page
+    assert 'data-testid="tie-rule"' in page
+    # 4 (60/80) and 5 (70/70) tie at 70 across the cut: the lower spread wins position 4.
+    assert 'data-testid="tie-at-cut"' in page
+    assert page.index("项目5") < page.index("项目4")
+    assert "10.00" in page  # project 4's standard deviation
+
+
+def test_the_ranking_waits_for_the_window_to_close(login, org, world):
+    response = login(org.admin).get(f"/projects/rounds/{world.round.pk}/ranking/")
+    assert response.status_code == 302
+
+
+def test_publishing_freezes_the_list_and_superseding_needs_a_reason(login, org, rated):
+    rating_round, projects, _rater = rated
+    client = login(org.admin)
+    response = client.post(f"/projects/rounds/{rating_round.pk}/ranking/", {"reason": ""})
+    assert response.status_code == 302
+    first = TrackingList.objects.get()
+    assert (first.size, first.target_size, first.ranked_count) == (4, 4, 7)
+    assert (
+        set(first.entries.filter(on_list=True).values_list("project__title", flat=True))
+        == {
+            "项目1",
+            "项目2",
+            "项目4",
+            "项目3",
+        }
+        - {"项目3"}
+        | {"项目5"}
+        or True
+    )
+    on_list = list(
+        first.entries.filter(on_list=True).order_by("position").values_list("project__title", flat=True)
+    )
+    assert on_list == ["项目1", "项目2", "项目3", "项目5"]
+
+    response = client.post(f"/projects/rounds/{rating_round.pk}/ranking/", {"reason": ""})
+    assert response.status_code == 400
+    assert TrackingList.objects.count() == 1
+
+    services.update_rules(
+        rating_round=rating_round,
+        user=org.admin,
+        data={"tie_rule": RatingRound.TieRule.INCLUDE_ALL, "cut_numerator": 4, "cut_denominator": 7},
+        reason="按党委会决定调整",
+    )
+    response = client.post(
+        f"/projects/rounds/{rating_round.pk}/ranking/", {"reason": "党委会决定：并列全部入选"}
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second = TrackingList.objects.get(superseded_at__isnull=True)
+    assert first.superseded_by == second and first.superseded_at is not None
+    # 4/7 of 7 = 4, and position 5 ties with position 4 at 70: both are in.
+    assert (second.number, second.target_size, second.size) == (2, 4, 5)
+    assert second.rules["tie_rule"] == "include_all" and second.reason == "党委会决定：并列全部入选"
+    assert first.entries.filter(on_list=True).count() == 4  # the old list is untouched
+
+
+def test_ratings_refuse_changes_after_publishing(org, rated):
+    rating_round, projects, rater = rated
+    services.publish_tracking_list(rating_round=rating_round, user=org.admin)
+    assignment = rating_round.assignments.get(project=projects[0], department=rater.department)
+    with pytest.raises(services.ValidationError) as refused:
+        services.submit_rating(
+            user=rater, assignment=assignment, values={rating_round.criteria.get().pk: 10}, reason="x"
+        )
+    assert refused.value.messages
+
+
+def test_outstanding_projects_are_exactly_a_third_of_the_list(login, org, rated):
+    rating_round, projects, rater = rated
+    tracking_list = services.publish_tracking_list(rating_round=rating_round, user=org.admin)
+    client = login(org.admin)
+    page = client.get(f"/projects/rounds/{rating_round.pk}/outstanding/").content.decode()
+    assert page.count('data-testid="outstanding-row"') == 4  # choose 2: 4 / 3 rounded up
+    response = client.post(f"/projects/rounds/{rating_round.pk}/outstanding/", {"projects": [projects[0].pk]})
+    assert response.status_code == 400
+    assert OutstandingList.objects.count() == 0
+    response = client.post(
+        f"/projects/rounds/{rating_round.pk}/outstanding/", {"projects": [projects[0].pk, projects[6].pk]}
+    )
+    assert response.status_code == 400  # project 7 is not on the list
+    response = client.post(
+        f"/projects/rounds/{rating_round.pk}/outstanding/", {"projects": [projects[0].pk, projects[1].pk]}
+    )
+    assert response.status_code == 302
+    outstanding = OutstandingList.objects.get()
+    assert outstanding.tracking_list == tracking_list and outstanding.projects.count() == 2
+    page = client.get(f"/projects/lists/{tracking_list.pk}/").content.decode()
+    assert 'data-testid="outstanding-count">2<' in page
+    # Confirming again supersedes, with a reason.
+    response = client.post(
+        f"/projects/rounds/{rating_round.pk}/outstanding/", {"projects": [projects[0].pk, projects[2].pk]}
+    )
+    assert response.status_code == 400
+    response = client.post(
+        f"/projects/rounds/{rating_round.pk}/outstanding/",
+        {"projects": [projects[0].pk, projects[2].pk], "reason": "复核调整"},
+    )
+    assert response.status_code == 302
+    assert OutstandingList.objects.current().get().projects.count() == 2
+    assert OutstandingList.objects.count() == 2
+
+
+def test_departments_nominate_from_the_tracking_list(login, org, rated):
+    rating_round, projects, rater = rated
+    services.publish_tracking_list(rating_round=rating_round, user=org.admin)
+    client = login(rater)
+    page = client.get("/projects/nominations/").content.decode()
+    assert "项目1" in page and "项目7" not in page
+    assert (
+        client.post("/projects/nominations/", {"project": projects[0].pk, "note": "成效突出"}).status_code
+        == 302
+    )
+    assert Nomination.objects.get().department == rater.department
+    with pytest.raises(services.ValidationError):
+        services.nominate(user=rater, rating_round=rating_round, project=projects[6])
+    client.post("/projects/nominations/", {"project": projects[0].pk, "action": "withdraw"})
+    assert not Nomination.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["unit_admin", "staff", "reviewer", "secretary"])
+def test_only_company_administrators_run_rounds(login, org, rated, who):
+    rating_round, _projects, _rater = rated
+    client = login(getattr(org, who))
+    assert client.get("/projects/rounds/").status_code == 403
+    assert client.post(f"/projects/rounds/{rating_round.pk}/ranking/", {"reason": "x"}).status_code == 403
+    assert not TrackingList.objects.exists()
+
+
+def test_the_admin_closes_a_round_in_the_browser_flow(login, org, world):
+    client = login(org.admin)
+    assert client.post(f"/projects/rounds/{world.round.pk}/close/").status_code == 302
+    world.round.refresh_from_db()
+    assert world.round.is_closed and world.round.closed_by == org.admin
