@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.models import Branch, Unit
-from projects.pairings.models import ExternalOrg, Pairing, PairingActivity, Theme
+from projects.pairings.models import ExternalOrg, LiaisonGroup, Pairing, PairingActivity, Theme, split_names
+from projects.pairings.services import VillageName
 from projects.pairings.uploads import check_upload
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -103,6 +104,7 @@ class ActivityForm(forms.ModelForm):
             "their_party_members",
             "outcome_text",
         ]
+        labels = {"outcome_text": _("Other outcomes, in words")}
         widgets = {
             "date": DATE,
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -179,3 +181,57 @@ class ExternalOrgImportForm(forms.Form):
         label=_("File"),
         help_text=_("Excel (.xlsx) or CSV with the columns 编码, 名称, 类别, 上级单位, 联系人, 联系电话."),
     )
+
+
+class LiaisonGroupForm(forms.ModelForm):
+    """A liaison group with its villages typed one per line ("城关镇 王家村" or just "王家村")."""
+
+    village_lines = forms.CharField(
+        label=_("Villages"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One village per line; put the township first, separated by a space, if you know it."),
+    )
+
+    field_order = ["branch", "name", "channel", "start_date", "village_lines", "cadre_count", "cadre_names"]
+
+    class Meta:
+        model = LiaisonGroup
+        fields = ["branch", "name", "channel", "start_date", "cadre_count", "cadre_names"]
+        widgets = {
+            "start_date": DATE,
+            "cadre_names": forms.Textarea(attrs={"rows": 3}),
+            "cadre_count": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches.select_related("unit")
+        if self.instance.pk:
+            self.initial["village_lines"] = "\n".join(
+                f"{v.township} {v.name}".strip() for v in self.instance.villages.all()
+            )
+
+    def clean_village_lines(self) -> list[VillageName]:
+        villages = []
+        for line in self.cleaned_data["village_lines"].splitlines():
+            parts = line.split()
+            if not parts:
+                continue
+            township, name = (parts[0], " ".join(parts[1:])) if len(parts) > 1 else ("", parts[0])
+            if len(name) > 60 or len(township) > 60:
+                raise forms.ValidationError(_("A village or township name is longer than 60 characters."))
+            villages.append(VillageName(name=name, township=township))
+        if not villages:
+            raise forms.ValidationError(_("Enter at least one village."))
+        return list(dict.fromkeys(villages))
+
+    def clean(self):
+        cleaned = super().clean()
+        count, names = cleaned.get("cadre_count"), split_names(cleaned.get("cadre_names") or "")
+        if count is not None and len(names) > count:
+            self.add_error(
+                "cadre_names",
+                _("%(names)s names are listed but only %(count)s cadres are counted.")
+                % {"names": len(names), "count": count},
+            )
+        return cleaned

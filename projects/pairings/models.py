@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branchtrack.models import Branch, Unit
@@ -142,8 +143,8 @@ class Pairing(models.Model):
     """联创共建: one of our party organisations (a branch or a unit's party committee) with one external one."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        ENDED = "ended", _("Ended")
+        ACTIVE = "active", pgettext_lazy("pairing status", "Active")
+        ENDED = "ended", pgettext_lazy("pairing status", "Ended")
 
     branch = models.ForeignKey(
         Branch,

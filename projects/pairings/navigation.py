@@ -11,7 +11,7 @@ NAV_ITEMS = [
         _("Pairings"),
         "pairings:pairing_list",
         roles=LOGGERS,
-        description=_("联创共建 with customers' party organisations; log joint activities."),
+        description=_("联创共建 with customers' party organisations; joint activities and their photos."),
         order=50,
     ),
     NavItem(
@@ -20,13 +20,6 @@ NAV_ITEMS = [
         roles=OFFICE,
         description=_("Paired organisations, activities per theme and month, village liaison totals."),
         order=51,
-    ),
-    NavItem(
-        _("Joint activities"),
-        "pairings:activity_list",
-        roles=LOGGERS,
-        description=_("Every joint activity, filterable and exportable."),
-        order=52,
     ),
     NavItem(
         _("Village liaison"),
@@ -41,12 +34,5 @@ NAV_ITEMS = [
         roles=OFFICE,
         description=_("Customers' and partners' party organisations."),
         order=54,
-    ),
-    NavItem(
-        _("Import external organisations"),
-        "pairings:external_org_import",
-        roles=frozenset({Role.ADMIN}),
-        description=_("Upload external party organisations from Excel or CSV."),
-        order=901,
     ),
 ]

@@ -20,9 +20,11 @@ from projects.pairings.models import (
     ActivityAttachment,
     ActivityOutcome,
     ExternalOrg,
+    LiaisonGroup,
     Pairing,
     PairingActivity,
     Theme,
+    Village,
 )
 from projects.pairings.uploads import check_upload
 
@@ -148,3 +150,35 @@ def _delete_quietly(name: str) -> None:
         default_storage.delete(name)
     except OSError:  # pragma: no cover - a leftover file is harmless, a masked error is not
         logger.warning("could not remove %s after a failed activity save", name)
+
+
+@dataclass(frozen=True)
+class VillageName:
+    name: str
+    township: str = ""
+
+
+@transaction.atomic
+def save_liaison_group(
+    *,
+    branch: Branch,
+    name: str,
+    channel: str,
+    start_date: datetime.date,
+    villages: Sequence[VillageName],
+    cadre_count: int,
+    cadre_names: str = "",
+    group: LiaisonGroup | None = None,
+) -> LiaisonGroup:
+    """Create or update a branch's liaison group; villages are matched by township and name, so a
+    village reached by two branches is one row and counts once in the totals."""
+    group = group or LiaisonGroup()
+    group.branch, group.name, group.channel, group.start_date = branch, name, channel, start_date
+    group.cadre_count, group.cadre_names = cadre_count, cadre_names
+    group.full_clean()
+    group.save()
+    rows = [
+        Village.objects.get_or_create(name=village.name, township=village.township)[0] for village in villages
+    ]
+    group.villages.set(rows)
+    return group

@@ -16,4 +16,6 @@ urlpatterns = [
     path("external/", views.external_org_list, name="external_org_list"),
     path("external/import/", views.external_org_import, name="external_org_import"),
     path("liaison/", views.liaison_list, name="liaison_list"),
+    path("liaison/new/", views.liaison_edit, name="liaison_create"),
+    path("liaison/<int:pk>/edit/", views.liaison_edit, name="liaison_edit"),
 ]

@@ -22,7 +22,13 @@ from projects.pairings.filters import (
     LiaisonGroupFilterSet,
     PairingFilterSet,
 )
-from projects.pairings.forms import ActivityForm, ExternalOrgImportForm, OutcomeFormSet, PairingForm
+from projects.pairings.forms import (
+    ActivityForm,
+    ExternalOrgImportForm,
+    LiaisonGroupForm,
+    OutcomeFormSet,
+    PairingForm,
+)
 from projects.pairings.imports import import_external_orgs_file
 from projects.pairings.models import ExternalOrg, PairingRules
 
@@ -321,3 +327,31 @@ def liaison_list(request):
     context["page"] = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context["filtered_totals"] = filterset.qs.totals() if filterset.is_bound else totals
     return render(request, "pairings/liaison_list.html", context)
+
+
+@role_required(*LOGGERS)
+def liaison_edit(request, pk: int | None = None):
+    group = None
+    if pk is not None:
+        group = get_visible_or_404(selectors.liaison_groups_visible_to(request.user), pk=pk)
+    form = LiaisonGroupForm(request.POST or None, instance=group, branches=branches_visible_to(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_liaison_group(
+                group=group,
+                branch=data["branch"],
+                name=data["name"],
+                channel=data["channel"],
+                start_date=data["start_date"],
+                villages=data["village_lines"],
+                cadre_count=data["cadre_count"],
+                cadre_names=data["cadre_names"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The liaison group was saved."))
+            return redirect("pairings:liaison_list")
+    status = 400 if form.errors else 200
+    return render(request, "pairings/liaison_form.html", {"form": form, "group": group}, status=status)

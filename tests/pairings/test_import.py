@@ -76,3 +76,16 @@ def test_the_external_organisation_list_searches(login, org):
     ExternalOrg.objects.create(code="S2", name="某小学党支部", kind="school")
     page = login(org.staff).get("/pairings/external/", {"q": "水务"}).content.decode()
     assert "市水务集团党委" in page and "某小学党支部" not in page
+
+
+def test_the_exported_list_imports_back_without_edits(login, org):
+    ExternalOrg.objects.create(
+        code="R1", name="市水务集团党委", kind="state_owned", parent_company="市水务集团"
+    )
+    ExternalOrg.objects.create(code="R2", name="王家村党支部", kind="village", contact_phone="138")
+    client = login(org.admin)
+    exported = b"".join(client.get("/pairings/external/", {"export": "xlsx"}).streaming_content)
+    history_before = ExternalOrg.history.count()
+    upload = SimpleUploadedFile("external-organisations.xlsx", exported)
+    assert client.post("/pairings/external/import/", {"file": upload}).status_code == 302
+    assert ExternalOrg.objects.count() == 2 and ExternalOrg.history.count() == history_before

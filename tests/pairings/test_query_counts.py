@@ -91,3 +91,29 @@ def test_the_activity_list_query_count_is_pinned(login, org):
         url="/pairings/activities/",
         grow=_grow(org),
     )
+
+
+def test_the_liaison_list_query_count_is_pinned(login, org):
+    from tests.query_budget import assert_page_within_budget
+
+    _seed(org)
+    assert_page_within_budget(
+        app="pairings",
+        page="liaison_list",
+        client=login(org.staff),
+        url="/pairings/liaison/",
+        grow=_grow(org),
+    )
+
+
+def test_the_external_organisation_list_query_count_is_pinned(login, org):
+    from tests.query_budget import assert_page_within_budget
+
+    _seed(org)
+    assert_page_within_budget(
+        app="pairings",
+        page="external_org_list",
+        client=login(org.staff),
+        url="/pairings/external/",
+        grow=_grow(org),
+    )
