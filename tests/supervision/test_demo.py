@@ -1,0 +1,51 @@
+"""The demo's 2020 campaign: exactly 213 of 305 branches visited, and the roll-up reproduces it."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from branchtrack import demo as org_demo
+from supervision import demo
+from supervision.models import (
+    Campaign,
+    ChecklistItem,
+    CoverageSnapshot,
+    Feedback,
+    Finding,
+    MeetingAttendance,
+    Visit,
+)
+
+
+@pytest.mark.django_db
+def test_the_demo_campaign_reaches_213_of_305_branches_and_the_roll_up_reproduces_it():
+    org_demo.load()
+    demo.load()
+    demo.load()  # idempotent
+    campaign = Campaign.objects.get(name=demo.CAMPAIGN_NAME)
+
+    completed = Visit.objects.filter(campaign=campaign, status=Visit.Status.COMPLETED)
+    assert completed.values("branch").distinct().count() == 213
+    repeats = completed.values("branch").annotate(n=Count("pk")).filter(n__gt=1).count()
+    assert repeats > 0
+    drafts = Visit.objects.filter(campaign=campaign, status=Visit.Status.DRAFT)
+    assert drafts.exists() and not drafts.filter(branch__in=completed.values("branch")).exists()
+
+    out = StringIO()
+    call_command("rollup_coverage", "--campaign", str(campaign.pk), stdout=out)
+    assert "213/305" in out.getvalue() and "69.8%" in out.getvalue()
+
+    totals = CoverageSnapshot.objects.filter(campaign=campaign, unit=None).order_by("day")
+    coverage = [total.visited_branches for total in totals]
+    assert len(coverage) >= 5 and coverage == sorted(coverage) and coverage[0] < coverage[-1] == 213
+
+    problems = Finding.objects.problems().filter(visit__campaign=campaign)
+    assert problems.filter(status=Finding.Status.RESOLVED).exists()
+    assert problems.exclude(status=Finding.Status.RESOLVED).exists()
+    assert Finding.objects.good_practices().filter(in_catalogue=True).exists()
+    assert MeetingAttendance.objects.exists()
+    assert Feedback.objects.filter(sent_at__isnull=False).exists()
+    template = campaign.template
+    assert template.is_example and ChecklistItem.objects.filter(area__template=template).count() == 9
