@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.models import (
@@ -13,6 +14,17 @@ from projects.models import (
     TrackingEntry,
     TrackingList,
 )
+from projects.services import DEFAULT_CRITERION
+
+
+class FrozenAdminMixin:
+    """Scores, revisions and published lists change only through the app, with reasons; never here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RubricCriterionInline(admin.TabularInline):
@@ -26,27 +38,34 @@ class RatingRoundAdmin(SimpleHistoryAdmin):
     list_filter = ["status"]
     inlines = [RubricCriterionInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not form.instance.criteria.exists():
+            # A round is never without a rubric: the default is one criterion scored 0-100.
+            RubricCriterion.objects.create(round=form.instance, name=_(DEFAULT_CRITERION), weight=1, order=1)
+
 
 @admin.register(BranchProject)
 class BranchProjectAdmin(SimpleHistoryAdmin):
+    """Projects are added here; their content changes on the app's edit page, which keeps revisions."""
+
     list_display = ["year", "branch", "title", "central_item", "indicator_name", "status"]
     list_filter = ["year", "status", "departments"]
     search_fields = ["title", "central_item", "branch__name", "branch__code"]
     list_select_related = ["branch"]
     autocomplete_fields = ["branch"]
     filter_horizontal = ["departments"]
-    # Content changes go through the app's edit page, which keeps revisions and asks for reasons.
     readonly_fields = ["version"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
 
 
 @admin.register(ProjectRevision)
-class ProjectRevisionAdmin(SimpleHistoryAdmin):
+class ProjectRevisionAdmin(FrozenAdminMixin, SimpleHistoryAdmin):
     list_display = ["project", "number", "changed_by", "changed_at", "material"]
     list_filter = ["material", "content_changed"]
     list_select_related = ["project", "changed_by"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assignment)
@@ -58,31 +77,22 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(SimpleHistoryAdmin):
+class RatingAdmin(FrozenAdminMixin, SimpleHistoryAdmin):
     list_display = ["round", "project", "department", "rater", "score", "needs_review"]
     list_filter = ["round", "department", "needs_review"]
     list_select_related = ["round", "project", "department", "rater"]
 
-    def has_change_permission(self, request, obj=None):
-        return False  # a score changes only through the rating page, with a reason
-
 
 @admin.register(TrackingList)
-class TrackingListAdmin(SimpleHistoryAdmin):
+class TrackingListAdmin(FrozenAdminMixin, SimpleHistoryAdmin):
     list_display = ["round", "number", "published_at", "size", "superseded_at"]
-
-    def has_change_permission(self, request, obj=None):
-        return False  # published lists are frozen
 
 
 @admin.register(TrackingEntry)
-class TrackingEntryAdmin(SimpleHistoryAdmin):
+class TrackingEntryAdmin(FrozenAdminMixin, SimpleHistoryAdmin):
     list_display = ["tracking_list", "position", "rank", "project", "aggregate", "on_list"]
     list_filter = ["tracking_list", "on_list"]
     list_select_related = ["tracking_list", "project"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Nomination)
@@ -92,8 +102,5 @@ class NominationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OutstandingList)
-class OutstandingListAdmin(SimpleHistoryAdmin):
+class OutstandingListAdmin(FrozenAdminMixin, SimpleHistoryAdmin):
     list_display = ["tracking_list", "number", "confirmed_at", "target_size", "superseded_at"]
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -20,7 +20,16 @@ from simple_history.utils import bulk_create_with_history
 from branchtrack.demo import DEMO_PASSWORD
 from branchtrack.models import Branch, Department, Role, Unit, User
 from projects import services
-from projects.models import Assignment, BranchProject, Nomination, Rating, RatingRound
+from projects.models import (
+    Assignment,
+    BranchProject,
+    Nomination,
+    OutstandingList,
+    ProjectRevision,
+    Rating,
+    RatingRound,
+    TrackingList,
+)
 from projects.selectors import current_tracking_list, tracking_entries
 
 YEARS = (2020, 2021)
@@ -272,6 +281,20 @@ def _nominate_and_confirm(rng, rating_round, reviewers, admin) -> None:
     )
 
 
+def _at(year: int, month: int, day: int, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, tzinfo=datetime.UTC)
+
+
+def _backdate_2020(rating_round: RatingRound) -> None:
+    """The services stamp "now"; the reference year happened in 2020, so its dates say so."""
+    ProjectRevision.objects.filter(project__year=2020).update(changed_at=_at(2020, 3, 20))
+    Rating.objects.filter(round=rating_round).update(created_at=_at(2020, 5, 12), updated_at=_at(2020, 5, 12))
+    RatingRound.objects.filter(pk=rating_round.pk).update(closed_at=_at(2020, 5, 31, 18))
+    TrackingList.objects.filter(round=rating_round).update(published_at=_at(2020, 6, 10))
+    OutstandingList.objects.filter(tracking_list__round=rating_round).update(confirmed_at=_at(2020, 12, 20))
+    Nomination.objects.filter(round=rating_round).update(created_at=_at(2020, 12, 10))
+
+
 def load(*, stdout=None) -> None:
     if RatingRound.objects.filter(year=YEARS[0]).exists():
         return
@@ -297,6 +320,7 @@ def load(*, stdout=None) -> None:
         services.close_round(rating_round=round_2020, user=admin)
         tracking_list = services.publish_tracking_list(rating_round=round_2020, user=admin)
         _nominate_and_confirm(rng, round_2020, reviewers, admin)
+        _backdate_2020(round_2020)
 
         # 2021: an open round with work to do.
         projects_2021 = _create_projects(rng, 2021, branches, departments)

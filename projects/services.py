@@ -105,6 +105,33 @@ def create_project(
     return project
 
 
+def _follow_departments(*, project: BranchProject, user) -> None:
+    """While the year's round is open, who rates a project follows its departments; a department
+    that already rated it keeps its assignment (its score stays part of the record)."""
+    rating_round = RatingRound.objects.filter(year=project.year, status=RatingRound.Status.OPEN).first()
+    if rating_round is None:
+        return
+    wanted = set(project.departments.values_list("pk", flat=True))
+    assigned = set(
+        Assignment.objects.filter(round=rating_round, project=project).values_list("department_id", flat=True)
+    )
+    bulk_create_with_history(
+        [
+            Assignment(round=rating_round, project=project, department_id=department_id)
+            for department_id in sorted(wanted - assigned)
+        ],
+        Assignment,
+        default_user=user,
+    )
+    rated = set(
+        Rating.objects.filter(round=rating_round, project=project).values_list("department_id", flat=True)
+    )
+    for assignment in Assignment.objects.filter(
+        round=rating_round, project=project, department_id__in=assigned - wanted - rated
+    ):
+        assignment.delete()
+
+
 @transaction.atomic
 def update_project(
     *, user, project: BranchProject, data: Mapping, reason: str = "", expected_version: int
@@ -135,6 +162,7 @@ def update_project(
     save_with_version(current, expected_version=expected_version)
     if "departments" in changed:
         current.departments.set(data["departments"])
+        _follow_departments(project=current, user=user)
     material = any(name in BranchProject.MATERIAL_FIELDS for name in changed)
     number = (current.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     revision = ProjectRevision.objects.create(

@@ -307,6 +307,7 @@ def round_detail(request, pk: int):
             "tracking_list": tracking_list,
             "outstanding": selectors.current_outstanding_list(tracking_list=tracking_list),
             "history": selectors.published_lists(rating_round=rating_round),
+            "figures": selectors.year_figures(year=rating_round.year),
         },
         status=400 if request.method == "POST" else 200,
     )

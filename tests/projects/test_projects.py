@@ -9,7 +9,7 @@ import pytest
 from branchtrack.concurrency import StaleEditError
 from projects import services
 from projects.models import Assignment, BranchProject, ProjectRevision
-from tests.factories import BranchFactory
+from tests.factories import BranchFactory, DepartmentFactory
 from tests.projects.factories import BranchProjectFactory
 
 
@@ -208,3 +208,28 @@ def test_the_history_keeps_every_version_of_a_project(org, world):
     history = list(world.city.history.order_by("history_date"))
     assert [(h.title, h.history_change_reason) for h in history[-2:]] == [("甲", "一"), ("乙", "二")]
     assert history[0].title == "city项目"
+
+
+def test_while_the_round_is_open_who_rates_follows_the_projects_departments(org, world):
+    marketing = DepartmentFactory(code="D-MKT")
+    services.update_project(
+        user=org.admin, project=world.county, data={"departments": [marketing]}, expected_version=1
+    )
+    assert set(
+        Assignment.objects.filter(project=world.county).values_list("department__code", flat=True)
+    ) == {"D-MKT"}
+    rate(world, org.reviewer, world.station, 70)
+    services.update_project(
+        user=org.admin,
+        project=world.station,
+        data={"departments": [marketing]},
+        expected_version=1,
+        reason="调整",
+    )
+    # The department that already rated keeps its assignment.
+    assert set(
+        Assignment.objects.filter(project=world.station).values_list("department__code", flat=True)
+    ) == {
+        "D-MKT",
+        "D-OPS",
+    }
