@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
 from tests.browser.journey import SETTINGS, Journey, ProblemLog
@@ -30,9 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Short on purpose: the live server answers on loopback in milliseconds, and a journey that waits
-# for something that never comes should fail in seconds, not minutes.
-ACTION_TIMEOUT_MS = 10_000
+# Short on purpose, yet roomy for a busy 2-core box: the live server answers on loopback in
+# milliseconds, and a journey that waits for something that never comes should fail in seconds.
+ACTION_TIMEOUT_MS = 20_000
 FAILURE_DIR = Path(__file__).resolve().parents[2] / "test-results"
 
 
@@ -79,6 +80,9 @@ def pytest_runtest_makereport(item, call):
 
 def _make_journey(request, browser, live_server, screenshot_dir, language, viewport) -> Iterator[Journey]:
     setting = SETTINGS[viewport]
+    # Like the database, the cache starts empty for every journey: login throttling counts failed
+    # logins there, and a journey must not inherit another one's lockout.
+    cache.clear()
     context = browser.new_context(
         viewport=setting["viewport"],
         device_scale_factor=setting["scale"],

@@ -28,6 +28,11 @@ SETTINGS = {
 }
 
 
+def _translate(message: str | Promise, language: str) -> str:
+    with translation.override(language):
+        return str(message) if isinstance(message, Promise) else translation.gettext(message)
+
+
 @dataclass
 class ProblemLog:
     """Everything the browser complained about during a journey, except what the test declared."""
@@ -90,14 +95,23 @@ class Journey:
     def t(self, message: str | Promise, **params) -> str:
         """The app's translation of `message` (a message id, or a lazy translation such as a model's
         choice label) in this journey's language, %-formatted with params."""
-        with translation.override(self.language):
-            text = str(message) if isinstance(message, Promise) else translation.gettext(message)
+        text = _translate(message, self.language)
+        self._check_translated(message, text, _translate(message, "en"))
         return text % params if params else text
 
     def n(self, singular: str, plural: str, count: int, **params) -> str:
         with translation.override(self.language):
             text = translation.ngettext(singular, plural, count)
+        with translation.override("en"):
+            english = translation.ngettext(singular, plural, count)
+        self._check_translated(singular, text, english)
         return text % {"counter": count, **params}
+
+    def _check_translated(self, message: str | Promise, text: str, english: str) -> None:
+        # A Chinese journey about to look for an English phrase has found an untranslated string:
+        # the UI must read in Chinese throughout, so the journey stops there.
+        if self.language == "zh-hans" and text == english and re.search("[A-Za-z]{2}", text):
+            raise AssertionError(f"no Chinese translation for {str(english)!r}")
 
     def field_label(self, model, name: str) -> str:
         """A model field's label as Django's ModelForm shows it: the verbose name, capitalised."""
@@ -162,10 +176,16 @@ class Journey:
         for a form with errors, say), so the journey does not count it as a failure."""
         self.problems.expect_status(status, path)
 
-    def screenshot(self, name: str) -> Path:
-        """Save the whole page as `<name>.<language>.<viewport>.png` (stable names for the README)."""
+    def screenshot(self, name: str, *, full_page: bool | None = None) -> Path:
+        """Save the page as `<name>.<language>.<viewport>.png` (stable names for the README).
+
+        A desktop screenshot shows the whole page; a phone one shows one screenful, which is what
+        the user has in hand (pass full_page=True for the whole scroll).
+        """
         path = self.screenshot_dir / f"{name}.{self.language}.{self.viewport}.png"
-        # Let web fonts and the chart animation settle, so screenshots are the page at rest.
+        if full_page is None:
+            full_page = self.viewport == "desktop"
+        # Let scripts finish their requests and charts their drawing, so screenshots show the page at rest.
         self.page.wait_for_load_state("networkidle")
-        self.page.screenshot(path=path, full_page=True, animations="disabled")
+        self.page.screenshot(path=path, full_page=full_page, animations="disabled")
         return path
