@@ -15,7 +15,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from branchtrack.models import Branch, Unit, User
-from supervision import rollup
+from supervision import rollup, services
 from supervision.models import (
     Campaign,
     ChecklistArea,
@@ -246,6 +246,8 @@ def load(*, stdout=None) -> None:
 
         for day in SNAPSHOT_DAYS:
             rollup.rollup_coverage(campaign=campaign, day=day)
+        # What the nightly job would have done: overdue problems are flagged for their unit's admins.
+        services.escalate_overdue_problems()
     if stdout is not None:
         total = campaign.snapshots.get(unit__isnull=True, day=END)
         stdout.write(

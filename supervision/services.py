@@ -89,10 +89,7 @@ def _check_visit(
 ) -> None:
     """The rules the form also checks, repeated here so no other caller can bypass them."""
     errors: dict[str, list[str]] = {}
-    if (
-        not branches_visible_to(user).filter(pk=branch.pk).exists()
-        or not campaign.branches().filter(pk=branch.pk).exists()
-    ):
+    if not branches_visible_to(user, campaign.branches().active()).filter(pk=branch.pk).exists():
         errors.setdefault("branch", []).append(_("This branch is not in your scope for this campaign."))
     if not campaign.starts_on <= visited_on <= campaign.ends_on:
         errors.setdefault("visited_on", []).append(

@@ -317,7 +317,10 @@ def problem_detail(request, pk: int):
                 messages.success(request, _("The problem is resolved."))
                 return redirect("supervision:problem_detail", pk=problem.pk)
             if action == "confirm":
-                visit = selectors.visit_detail(user=request.user, pk=int(request.POST.get("visit") or 0))
+                visit_id = request.POST.get("visit", "")
+                if not visit_id.isdigit():
+                    raise Http404
+                visit = selectors.visit_detail(user=request.user, pk=int(visit_id))
                 services.confirm_fix_at_visit(problem=problem, visit=visit)
                 messages.success(request, _("The fix is confirmed."))
                 return redirect("supervision:visit_detail", pk=visit.pk)

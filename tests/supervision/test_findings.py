@@ -181,3 +181,12 @@ def test_staff_cannot_promote_a_practice_outside_their_scope(login, org, campaig
         f"/supervision/good-practices/{practice.pk}/catalogue/", {"in_catalogue": "1"}
     )
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data", [{"action": "confirm", "visit": "abc"}, {"action": "confirm"}, {"action": "dance"}]
+)
+def test_junk_problem_actions_never_answer_500(login, org, campaign, data):
+    problem = ProblemFactory(visit=VisitFactory(campaign=campaign, branch=org.city_branch))
+    assert login(org.staff).post(f"/supervision/problems/{problem.pk}/", data).status_code in (400, 404)

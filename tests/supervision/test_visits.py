@@ -208,3 +208,24 @@ def test_the_visit_list_exports_exactly_the_filtered_rows(login, org, campaign):
 )
 def test_junk_filters_answer_400_not_500(login, org, junk):
     assert login(org.staff).get("/supervision/visits/", junk).status_code in (200, 400)
+
+
+@pytest.mark.django_db
+def test_the_service_itself_refuses_a_branch_outside_scope_or_inactive(org, campaign, inactive_branch):
+    from django.core.exceptions import ValidationError
+
+    from supervision.services import create_visit
+
+    for user, branch in ((org.unit_staff, org.city_branch), (org.staff, inactive_branch)):
+        with pytest.raises(ValidationError) as error:
+            create_visit(
+                user=user,
+                campaign=campaign,
+                branch=branch,
+                visited_on=datetime.date(2020, 6, 1),
+                visitors="王芳",
+                scores={},
+                complete=False,
+            )
+        assert "branch" in error.value.message_dict
+    assert not Visit.objects.exists()
