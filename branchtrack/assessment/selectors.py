@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,12 +11,11 @@ from django.db.models import F, QuerySet
 
 from branchtrack.assessment.models import AssessmentWeights, ExportJob, SnapshotRow, YearSnapshot
 from branchtrack.assessment.scoring import Weights, score
-from branchtrack.assessment.sources import year_columns
+from branchtrack.assessment.sources import BRANCH, PATH, Side, known_years, merged, year_sources
 from branchtrack.models import Branch, Unit
 from branchtrack.scoping import unit_scope_path
 
 CHUNK_SIZE = 2000
-SOURCE_PREFIX = "src_"
 
 
 @dataclass(slots=True)
@@ -59,8 +58,6 @@ class AssessmentRow:
 
 
 ROW_FIELDS = tuple(f.name for f in fields(AssessmentRow))
-_COUNTS = ("visit_count", "problems_found", "problems_resolved", "problems_overdue", "pairings", "activities")
-_FLAGS = ("visited", "on_tracking_list", "outstanding")
 
 
 def weights_for_year(*, year: int) -> Weights:
@@ -77,7 +74,9 @@ class RowSet:
     scope_path: str
     weights: Weights
     area_names: tuple[str, ...]
-    queryset: QuerySet  # dict rows (values()) ordered by unit path, then branch code
+    queryset: QuerySet  # dict rows (values()) ordered by unit path, then branch
+    counter: QuerySet  # the same rows without their figures: counting them needs no join
+    sides: list[Side] = field(default_factory=list)  # live figures merged into the branch rows
     snapshot: YearSnapshot | None = None
 
     @property
@@ -85,92 +84,82 @@ class RowSet:
         return self.snapshot.frozen_at if self.snapshot else None
 
     def count(self) -> int:
-        return self.queryset.count()
+        return self.counter.count()
 
     def __iter__(self) -> Iterator[AssessmentRow]:
-        convert = self._from_snapshot if self.snapshot else self._from_live
-        for values in self.queryset.iterator(chunk_size=CHUNK_SIZE):
-            yield convert(values)
-
-    def _from_snapshot(self, values: dict) -> AssessmentRow:
-        return AssessmentRow(**values)
+        if self.snapshot is not None:
+            for values in self.queryset.iterator(chunk_size=CHUNK_SIZE):
+                yield AssessmentRow(**values)
+            return
+        for values in merged(self.queryset, self.sides):
+            yield self._from_live(values)
 
     def _from_live(self, values: dict) -> AssessmentRow:
-        values = {name.removeprefix(SOURCE_PREFIX): value for name, value in values.items()}
-        # Floats: the snapshot keeps area scores in a JSON list.
-        areas = [_float(values.pop(f"area_{index}")) for index in range(len(self.area_names))]
-        checklist_max = values.pop("checklist_max")
-        rating_max = values.pop("rating_max")
-        for name in _COUNTS:
-            values[name] = values[name] or 0
-        for name in _FLAGS:
-            values[name] = bool(values[name])
+        values["unit_path"] = values.pop(PATH)
+        values["branch_id"] = values.pop(BRANCH)
+        checklist_max = values.pop("checklist_max", None)
         for name in ("project_title", "indicator"):
             values[name] = values[name] or ""
-        row = AssessmentRow(**values, area_scores=areas)
+        row = AssessmentRow(**values)
+        if row.area_scores is None:
+            row.area_scores = [None] * len(self.area_names)
+        # Floats: the snapshot keeps area scores in a JSON list.
+        row.area_scores = [None if value is None else float(value) for value in row.area_scores]
         if row.checklist_total is not None and checklist_max:
             row.checklist_percent = float(row.checklist_total) / float(checklist_max)
-        if row.rating is not None and rating_max:
-            row.rating_percent = float(row.rating) / float(rating_max)
         row.score = score(row, self.weights)
         return row
-
-
-def _float(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def live_rows_queryset(*, year: int, scope_path: str) -> tuple[QuerySet, tuple[str, ...]]:
-    """Every branch under the scope with the year's figures, as one SELECT of dict rows."""
-    columns = year_columns(year=year)
-    queryset = (
-        Branch.objects.filter(unit__path__startswith=scope_path)
-        .annotate(
-            branch_id=F("pk"),
-            branch_code=F("code"),
-            branch_name=F("name"),
-            unit_code=F("unit__code"),
-            unit_name=F("unit__name"),
-            unit_path=F("unit__path"),
-            # Prefixed: names such as "pairings" are also reverse relations of Branch.
-            **{SOURCE_PREFIX + name: expression for name, expression in columns.annotations.items()},
-        )
-        .order_by("unit__path", "code")
-    )
-    base = ["branch_id", "branch_code", "branch_name", "unit_code", "unit_name", "unit_path", "active"]
-    return queryset.values(*base, *(SOURCE_PREFIX + name for name in columns.annotations)), columns.area_names
 
 
 def assessment_rows(*, year: int, scope_path: str) -> RowSet:
     """The year's rows under `scope_path` ("" for everything): frozen if the year is, else live."""
     snapshot = YearSnapshot.objects.filter(year=year).first()
-    if snapshot is not None:
-        queryset = (
-            SnapshotRow.objects.filter(snapshot=snapshot, unit_path__startswith=scope_path)
-            .order_by("unit_path", "branch_code")
-            .values(*ROW_FIELDS)
-        )
-        return RowSet(
-            year=year,
-            scope_path=scope_path,
-            weights=Weights.from_json(snapshot.weights),
-            area_names=tuple(snapshot.area_names),
-            queryset=queryset,
-            snapshot=snapshot,
-        )
-    return live_rowset(year=year, scope_path=scope_path)
+    if snapshot is None:
+        return live_rowset(year=year, scope_path=scope_path)
+    rows = SnapshotRow.objects.filter(snapshot=snapshot, unit_path__startswith=scope_path)
+    return RowSet(
+        year=year,
+        scope_path=scope_path,
+        weights=Weights.from_json(snapshot.weights),
+        area_names=tuple(snapshot.area_names),
+        queryset=rows.order_by("unit_path", "pk").values(*ROW_FIELDS),
+        counter=rows,
+        snapshot=snapshot,
+    )
 
 
 def live_rowset(*, year: int, scope_path: str) -> RowSet:
     """The year's rows computed from today's data, whether or not the year is frozen."""
-    queryset, area_names = live_rows_queryset(year=year, scope_path=scope_path)
+    sources = year_sources(year=year, scope_path=scope_path)
+    branches = Branch.objects.filter(unit__path__startswith=scope_path)
+    queryset = (
+        branches.annotate(**sources.main_relations)
+        .values(
+            "active",
+            **{PATH: F("unit__path"), BRANCH: F("pk")},
+            branch_code=F("code"),
+            branch_name=F("name"),
+            unit_code=F("unit__code"),
+            unit_name=F("unit__name"),
+            **sources.main_columns,
+        )
+        .order_by(PATH, BRANCH)
+    )
     return RowSet(
         year=year,
         scope_path=scope_path,
         weights=weights_for_year(year=year),
-        area_names=area_names,
+        area_names=sources.area_names,
         queryset=queryset,
+        counter=branches,
+        sides=sources.sides,
     )
+
+
+def company_scope_path() -> str:
+    """The whole company's path: its root unit's, or "" when the tree has several roots."""
+    roots = list(Unit.get_root_nodes().values_list("path", flat=True)[:2])
+    return roots[0] if len(roots) == 1 else ""
 
 
 def sheet_units(*, scope_path: str) -> list[Unit]:
@@ -199,7 +188,7 @@ def export_jobs_visible_to(user) -> QuerySet[ExportJob]:
 
 
 def export_years() -> list[int]:
-    """Years offered for export: those with weights or a frozen snapshot, newest first."""
-    years = set(AssessmentWeights.objects.values_list("year", flat=True))
+    """Years offered for export: with a campaign, a rating round, weights or a snapshot; newest first."""
+    years = known_years() | set(AssessmentWeights.objects.values_list("year", flat=True))
     years |= set(YearSnapshot.objects.values_list("year", flat=True))
     return sorted(years, reverse=True)

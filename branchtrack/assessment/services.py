@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from branchtrack.assessment.models import ExportJob, SnapshotRow, YearSnapshot
-from branchtrack.assessment.selectors import assessment_rows, live_rowset
+from branchtrack.assessment.selectors import assessment_rows, company_scope_path, live_rowset
 from branchtrack.assessment.workbook import Progress, write_csv, write_workbook
 from branchtrack.models import Unit, User
 
@@ -81,18 +82,21 @@ def download_name(job: ExportJob) -> str:
     return f"{title}-{job.year}-{job.scope_name}.{job.format}"
 
 
-def run_export(*, job_id: int, final_attempt: bool = True) -> ExportJob:
+def run_export(
+    *, job_id: int, final_attempt: bool = True, on_progress: Callable[[int], None] | None = None
+) -> ExportJob:
     """Build the job's file and store it; idempotent (a finished job is left alone).
 
     Any failure marks the job failed with its reason and stores no file. A transient database error
     on a non-final attempt puts the job back in the queue and re-raises, so the task retries it.
+    `on_progress(rows_done)` is called after each progress write to the job row.
     """
     job = ExportJob.objects.select_related("unit").get(pk=job_id)
     if job.status == ExportJob.Status.DONE:
         return job
     with translation.override(job.language):
         try:
-            _build(job)
+            _build(job, on_progress=on_progress)
         except TRANSIENT_ERRORS as exc:
             if not final_attempt:
                 ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.QUEUED, rows_done=0)
@@ -109,11 +113,11 @@ def run_export(*, job_id: int, final_attempt: bool = True) -> ExportJob:
     return job
 
 
-def _build(job: ExportJob) -> None:
+def _build(job: ExportJob, *, on_progress: Callable[[int], None] | None = None) -> None:
     if job.file:
         # A half-finished earlier attempt: drop its file before making a new one.
         job.file.delete(save=False)
-    scope_path = job.unit.path if job.unit_id else ""
+    scope_path = job.unit.path if job.unit_id else company_scope_path()
     rowset = assessment_rows(year=job.year, scope_path=scope_path)
     total = rowset.count()
     ExportJob.objects.filter(pk=job.pk).update(
@@ -126,9 +130,13 @@ def _build(job: ExportJob) -> None:
         from_snapshot=rowset.snapshot is not None,
         file="",
     )
-    progress = Progress(
-        total=total, report=lambda done: ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
-    )
+
+    def report(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+        if on_progress is not None:
+            on_progress(done)
+
+    progress = Progress(total=total, report=report)
     with tempfile.TemporaryFile() as handle:
         if job.format == ExportJob.Format.CSV:
             text = io.TextIOWrapper(handle, encoding="utf-8", newline="")

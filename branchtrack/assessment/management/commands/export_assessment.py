@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from branchtrack.assessment.selectors import assessment_rows
+from branchtrack.assessment.selectors import assessment_rows, company_scope_path
 from branchtrack.assessment.workbook import Progress, write_csv, write_workbook
 from branchtrack.models import Unit
 
@@ -29,8 +29,7 @@ class Command(BaseCommand):
             if scope is None:
                 raise CommandError(f"No unit with the code {unit!r}.")
         else:
-            roots = list(Unit.get_root_nodes()[:2])
-            scope = roots[0] if len(roots) == 1 else None
+            scope = Unit.objects.filter(path=company_scope_path()).first()
         with translation.override(language):
             rowset = assessment_rows(year=year, scope_path=scope.path if scope else "")
             progress = Progress(
