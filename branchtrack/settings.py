@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "branchtrack",
+    "branchtrack.security",
     "supervision",
     "projects",
     "projects.pairings",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "branchtrack.security.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it is the first to see a view's exception: PostgreSQL down -> a 503 page, not a traceback.
+    "branchtrack.security.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "branchtrack.urls"
@@ -177,6 +181,25 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Own origin only, and no inline <script>, style="" or event handlers anywhere (branchtrack/security/).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Login throttling: this many failures within the window lock the account (or the address).
+LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECONDS", "900"))
+LOGIN_THROTTLE_USERNAME_LIMIT = int(os.environ.get("LOGIN_THROTTLE_USERNAME_LIMIT", "5"))
+LOGIN_THROTTLE_IP_LIMIT = int(os.environ.get("LOGIN_THROTTLE_IP_LIMIT", "30"))
+# Behind a reverse proxy that appends the client to X-Forwarded-For; otherwise leave off (spoofable).
+LOGIN_THROTTLE_TRUST_X_FORWARDED_FOR = env_bool("LOGIN_THROTTLE_TRUST_X_FORWARDED_FOR")
 
 BRANCHTRACK_ROLE_LABELS = {
     "admin": _("Administrator"),

@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from branchtrack import views
+from branchtrack.security.views import LoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/branches/", views.branch_list, name="branch_list"),
@@ -16,5 +17,6 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("pairings/", include("projects.pairings.urls")),
     path("assessment/", include("branchtrack.assessment.urls")),
+    path("audit/", include("branchtrack.security.urls")),
     path("admin/", admin.site.urls),
 ]
