@@ -46,6 +46,28 @@ class ProjectForm(VersionedFormMixin, forms.ModelForm):
                 self.fields[name].disabled = True
 
 
+class NewProjectForm(forms.ModelForm):
+    """A branch enters its project for the year; progress comes later, on the edit page."""
+
+    class Meta:
+        model = BranchProject
+        fields = [
+            "title",
+            "central_item",
+            "departments",
+            "indicator_name",
+            "indicator_unit",
+            "baseline",
+            "target",
+            "description",
+        ]
+        widgets = ProjectForm.Meta.widgets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = Department.objects.order_by("code")
+
+
 class RatingForm(forms.Form):
     """One number per rubric criterion, a comment, and a reason once a rating exists."""
 

@@ -146,8 +146,14 @@ def assignment_for_rater_or_404(*, user, rating_round: RatingRound, project_id: 
     )
 
 
-def open_rounds_for(user) -> QuerySet[RatingRound]:
+def open_rounds() -> QuerySet[RatingRound]:
+    """Rounds whose window is open, newest first (a reviewer's queue defaults to the first)."""
     return RatingRound.objects.filter(status=RatingRound.Status.OPEN).order_by("-year")
+
+
+def round_accepting_projects() -> RatingRound | None:
+    """The newest round not yet closed: branches enter their project for its year."""
+    return RatingRound.objects.exclude(status=RatingRound.Status.CLOSED).order_by("-year").first()
 
 
 # --- the ranking -----------------------------------------------------------------------------------

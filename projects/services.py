@@ -91,9 +91,16 @@ def _check_may_change(*, user, project: BranchProject, changed: list[str]) -> No
 def create_project(
     *, user, branch: Branch, year: int, data: Mapping, departments: Iterable[Department]
 ) -> BranchProject:
-    """A branch's project for a year; a second one for the same branch and year is refused."""
+    """A branch's project for a year; a second one for the same branch and year is refused, and so
+    is a new project once the year's rating window has closed. In an open round the project's
+    departments are assigned to rate it straight away."""
     if BranchProject.objects.filter(branch=branch, year=year).exists():
         raise ValidationError(_("This branch already has a project for %(year)s.") % {"year": year})
+    rating_round = RatingRound.objects.filter(year=year).first()
+    if rating_round is not None and rating_round.is_closed:
+        raise ValidationError(
+            _("The %(year)s rating window has closed: no new project can be entered.") % {"year": year}
+        )
     project = BranchProject(branch=branch, year=year)
     for name in EDITABLE_FIELDS:
         if name != "departments" and name in data:
@@ -102,6 +109,7 @@ def create_project(
     project._change_reason = _("Project entered")
     project.save()
     project.departments.set(departments)
+    _follow_departments(project=project, user=user)
     return project
 
 
@@ -284,6 +292,21 @@ def update_rules(*, rating_round: RatingRound, user, data: Mapping, reason: str 
 # --- ratings ---------------------------------------------------------------------------------------
 
 
+def rating_refusal(*, rating_round: RatingRound) -> str | None:
+    """Why ratings of this round can no longer change, or None while its window is open."""
+    if rating_round.is_open:
+        return None
+    if current_tracking_list(rating_round=rating_round):
+        return _("The tracking list of %(round)s is published: its ratings are frozen for good.") % {
+            "round": rating_round
+        }
+    if rating_round.is_closed:
+        return _("The rating window of %(round)s is closed: ratings can no longer change.") % {
+            "round": rating_round
+        }
+    return _("The rating window of %(round)s has not opened yet.") % {"round": rating_round}
+
+
 def weighted_score(criteria: list[RubricCriterion], values: Mapping[int, Decimal]) -> Decimal:
     """The rubric's weighted mean, each criterion mapped from its own range onto 0-100."""
     total_weight = sum((criterion.weight for criterion in criteria), Decimal(0))
@@ -317,11 +340,9 @@ def submit_rating(
     "needs review" clears the mark.
     """
     rating_round = RatingRound.objects.select_for_update().get(pk=assignment.round_id)
-    if not rating_round.is_open:
-        raise ValidationError(
-            _("The rating window of %(round)s is closed: ratings can no longer change.")
-            % {"round": rating_round}
-        )
+    refusal = rating_refusal(rating_round=rating_round)
+    if refusal:
+        raise ValidationError(refusal)
     if user.department_id != assignment.department_id:
         raise PermissionDenied
     if BranchProject.objects.filter(pk=assignment.project_id).filter(conflict_of_interest_q(user)).exists():

@@ -21,7 +21,15 @@ from branchtrack.table_export import export_if_requested
 from projects import selectors, services
 from projects.exports import PROJECT_COLUMNS, RANKING_COLUMNS, RATING_COLUMNS
 from projects.filters import ProjectFilterSet, RatingFilterSet
-from projects.forms import NominationForm, OutstandingForm, ProjectForm, RatingForm, ReasonForm, RulesForm
+from projects.forms import (
+    NewProjectForm,
+    NominationForm,
+    OutstandingForm,
+    ProjectForm,
+    RatingForm,
+    ReasonForm,
+    RulesForm,
+)
 from projects.history import readable_changes
 from projects.models import BranchProject, Nomination, Rating, RatingRound, Rounding, TrackingList
 
@@ -63,7 +71,56 @@ def project_list(request):
     if exported:
         return exported
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "projects/project_list.html", {"filter": filterset, "page": page})
+    return render(
+        request,
+        "projects/project_list.html",
+        {"filter": filterset, "page": page, "may_enter": _project_to_enter(request.user)},
+    )
+
+
+def _project_to_enter(user) -> RatingRound | None:
+    """The round whose year a secretary's branch still has to enter a project for, if any."""
+    if user.role != Role.SECRETARY or not user.branch_id:
+        return None
+    rating_round = selectors.round_accepting_projects()
+    if (
+        rating_round
+        and not BranchProject.objects.filter(branch_id=user.branch_id, year=rating_round.year).exists()
+    ):
+        return rating_round
+    return None
+
+
+@role_required(Role.SECRETARY)
+def project_create(request):
+    rating_round = _project_to_enter(request.user)
+    if rating_round is None:
+        messages.info(request, _("Your branch has no project to enter now."))
+        return redirect("projects:list")
+    form = NewProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "departments"}
+        try:
+            project = services.create_project(
+                user=request.user,
+                branch=request.user.branch,
+                year=rating_round.year,
+                data=data,
+                departments=form.cleaned_data["departments"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Your branch's %(year)s project is entered.") % {"year": project.year}
+            )
+            return redirect("projects:detail", pk=project.pk)
+    return render(
+        request,
+        "projects/project_create.html",
+        {"form": form, "round": rating_round},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _department_figures(ratings: list[Rating]) -> dict | None:
@@ -176,7 +233,7 @@ def project_edit(request, pk: int):
 
 @role_required(Role.REVIEWER)
 def reviewer_queue(request):
-    rounds = list(selectors.open_rounds_for(request.user))
+    rounds = list(selectors.open_rounds())
     rating_round = None
     if rounds:
         wanted = request.GET.get("round")
@@ -207,15 +264,12 @@ def rate_project(request, round_pk: int, project_pk: int):
     rating = Rating.objects.filter(round=rating_round, project=project, rater=request.user).first()
     criteria = rating_round.criteria.all()
     form = RatingForm(request.POST or None, criteria=criteria, rating=rating)
+    refusal = services.rating_refusal(rating_round=rating_round)
     status = 200
     if request.method == "POST":
         status = 400
-        if not rating_round.is_open:
-            form.add_error(
-                None,
-                _("The rating window of %(round)s is closed: ratings can no longer change.")
-                % {"round": rating_round},
-            )
+        if refusal:
+            form.add_error(None, refusal)
         elif form.is_valid():
             try:
                 services.submit_rating(
@@ -249,6 +303,7 @@ def rate_project(request, round_pk: int, project_pk: int):
             "departments": project.departments.order_by("code"),
             "last_material": last_material,
             "last_material_changes": readable_changes(last_material) if last_material else [],
+            "refusal": refusal,
         },
         status=status,
     )

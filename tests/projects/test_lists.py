@@ -1,5 +1,7 @@
 """After the window: the ranking page, publishing and superseding the tracking list, outstanding projects."""
 
+from decimal import Decimal
+
 import pytest
 
 from projects import services
@@ -69,15 +71,20 @@ def test_publishing_freezes_the_list_and_superseding_needs_a_reason(login, org, 
     assert first.entries.filter(on_list=True).count() == 4  # the old list is untouched
 
 
-def test_ratings_refuse_changes_after_publishing(org, rated):
+def test_ratings_refuse_changes_after_publishing_with_a_clear_message(login, rated):
     rating_round, projects, rater = rated
-    services.publish_tracking_list(rating_round=rating_round, user=org.admin)
+    services.publish_tracking_list(rating_round=rating_round, user=rating_round.closed_by)
     assignment = rating_round.assignments.get(project=projects[0], department=rater.department)
     with pytest.raises(services.ValidationError) as refused:
         services.submit_rating(
             user=rater, assignment=assignment, values={rating_round.criteria.get().pk: 10}, reason="x"
         )
-    assert refused.value.messages
+    assert "跟踪实施名单已发布" in refused.value.messages[0] or "published" in refused.value.messages[0]
+    url = f"/projects/rounds/{rating_round.pk}/rate/{projects[0].pk}/"
+    field = f"criterion_{rating_round.criteria.get().pk}"
+    response = login(rater).post(url, {field: "10", "reason": "改"})
+    assert response.status_code == 400 and "跟踪实施名单已发布" in response.content.decode()
+    assert rating_round.ratings.get(project=projects[0], rater=rater).score == Decimal("90.00")
 
 
 def test_outstanding_projects_are_exactly_a_third_of_the_list(login, org, rated):

@@ -233,3 +233,36 @@ def test_while_the_round_is_open_who_rates_follows_the_projects_departments(org,
         "D-MKT",
         "D-OPS",
     }
+
+
+def test_a_secretary_enters_the_branchs_project_for_the_open_rounds_year(login, org, world):
+    BranchProject.objects.filter(branch=org.city_branch).delete()
+    client = login(org.secretary)
+    assert 'data-testid="enter-project"' in client.get("/projects/").content.decode()
+    response = client.post(
+        "/projects/new/",
+        {
+            "title": "党员责任区",
+            "central_item": "提升供电可靠性",
+            "departments": [org.department.pk],
+            "indicator_name": "跳闸次数",
+            "indicator_unit": "次",
+            "baseline": "10",
+            "target": "6",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    project = BranchProject.objects.get(branch=org.city_branch, year=2020)
+    assert Assignment.objects.filter(project=project, round=world.round, department=org.department).exists()
+    # One per branch and year: the button is gone and the page sends the secretary back.
+    assert 'data-testid="enter-project"' not in client.get("/projects/").content.decode()
+    assert client.get("/projects/new/").status_code == 302
+
+
+def test_no_new_project_once_the_window_has_closed(org, world):
+    services.close_round(rating_round=world.round, user=org.admin)
+    with pytest.raises(services.ValidationError):
+        services.create_project(
+            user=org.secretary, branch=BranchFactory(unit=org.city), year=2020, data={}, departments=[]
+        )

@@ -157,3 +157,35 @@ def test_no_open_round_says_so(login, org, world):
 @pytest.mark.parametrize("role", ["admin", "staff", "secretary"])
 def test_only_reviewers_have_a_queue(login, org, world, role):
     assert login(getattr(org, role)).get("/projects/queue/").status_code == 403
+
+
+def test_the_ratings_list_filters_and_exports_exactly_the_filtered_rows(login, org, world):
+    import csv
+    import io
+
+    services.submit_rating(
+        user=org.reviewer,
+        assignment=Assignment.objects.get(project=world.county),
+        values={world.round.criteria.get().pk: 70},
+    )
+    services.submit_rating(
+        user=world.county_reviewer,
+        assignment=Assignment.objects.get(project=world.city),
+        values={world.round.criteria.get().pk: 90},
+    )
+    client = login(org.admin)
+    page = client.get("/projects/ratings/", {"unit": org.county.pk}).content.decode()
+    assert "county项目" in page and "city项目" not in page
+    response = client.get("/projects/ratings/", {"unit": org.county.pk, "export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [row[3] for row in rows[1:]] == ["county项目"] and rows[1][6] == "70.00"
+    # A reviewer lists only their own ratings.
+    page = login(org.reviewer).get("/projects/ratings/").content.decode()
+    assert "county项目" in page and "city项目" not in page
+
+
+@pytest.mark.parametrize(
+    "junk", [{"round": "x"}, {"needs_review": "maybe"}, {"unit": "-1"}, {"ordering": "?"}]
+)
+def test_junk_filter_values_never_break_the_ratings_list(login, org, world, junk):
+    assert login(org.admin).get("/projects/ratings/", junk).status_code in (200, 400)
