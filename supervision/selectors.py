@@ -16,7 +16,7 @@ from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
 from branchtrack.models import Branch, Role, Unit, User
-from branchtrack.scoping import branches_visible_to, unit_scope_path, units_visible_to
+from branchtrack.scoping import EVERYTHING, branches_visible_to, unit_scope_path, units_visible_to
 from supervision.models import (
     Campaign,
     ChecklistArea,
@@ -157,6 +157,18 @@ def previous_visit(*, branch: Branch, before: Visit | None = None) -> PreviousVi
     return result
 
 
+def fixes_to_confirm(*, visit: Visit) -> list[Finding]:
+    """Problems of earlier visits to the visit's branch, resolved but not yet confirmed on site."""
+    return list(
+        Finding.objects.problems()
+        .filter(
+            visit__branch_id=visit.branch_id, status=Finding.Status.RESOLVED, confirmed_by_visit__isnull=True
+        )
+        .exclude(visit=visit)
+        .select_related("visit")
+    )
+
+
 def visit_detail(*, user: User, pk: int) -> Visit:
     from django.shortcuts import get_object_or_404
 
@@ -177,10 +189,10 @@ class Dashboard:
     trend: list[CoverageSnapshot]
 
 
-def headline_unit(*, user: User, campaign: Campaign) -> Unit | None:
-    """None for the campaign total (company-level users), else the user's own unit."""
-    prefix = unit_scope_path(user)
-    if prefix == "" or prefix is None and user.is_superuser:
+def headline_unit(*, user: User) -> Unit | None:
+    """Whose figures head the dashboard: None (the campaign total) for company-wide users, else the
+    user's own unit with its sub-units, so a unit's staff never see company aggregates as theirs."""
+    if unit_scope_path(user) == EVERYTHING:
         return None
     return user.unit
 
@@ -192,7 +204,7 @@ def latest_snapshot_day(*, campaign: Campaign) -> datetime.date | None:
 def dashboard(*, user: User, campaign: Campaign) -> Dashboard:
     """Headline figures, areas and trend for the user's scope, all read from snapshots."""
     day = latest_snapshot_day(campaign=campaign)
-    unit = headline_unit(user=user, campaign=campaign)
+    unit = headline_unit(user=user)
     series = CoverageSnapshot.objects.filter(campaign=campaign).order_by("day")
     series = series.filter(unit__isnull=True) if unit is None else series.filter(unit=unit)
     trend = list(series)

@@ -26,7 +26,7 @@ from supervision.filters import (
     VisitFilterSet,
 )
 from supervision.forms import FeedbackForm, FindingForm, MeetingForm, ResolveProblemForm, VisitForm
-from supervision.models import Campaign, Finding
+from supervision.models import Campaign
 
 PAGE_SIZE = 50
 OFFICE = (Role.ADMIN, Role.STAFF)
@@ -257,16 +257,7 @@ def visit_detail(request, pk: int):
     findings = visit.findings.select_related("owner_unit", "confirmed_by_visit").with_overdue_flag()
     areas = selectors.checklist_areas(template_id=visit.template_id)
     scores = {score.item_id: score for score in visit.scores.all()}
-    confirmable = []
-    if can_edit:
-        confirmable = list(
-            Finding.objects.problems()
-            .filter(
-                visit__branch=visit.branch, status=Finding.Status.RESOLVED, confirmed_by_visit__isnull=True
-            )
-            .exclude(visit=visit)
-            .select_related("visit")
-        )
+    confirmable = selectors.fixes_to_confirm(visit=visit) if can_edit else []
     context = {
         "visit": visit,
         "areas": areas,
