@@ -157,6 +157,20 @@ def previous_visit(*, branch: Branch, before: Visit | None = None) -> PreviousVi
     return result
 
 
+def weighted_area_scores(
+    *, areas: list[ChecklistArea], scores: dict[int, VisitScore]
+) -> tuple[dict[int, Decimal], Decimal]:
+    """Σ(score × weight) per area of one visit, and their sum: the figures the roll-up averages."""
+    by_area = {
+        area.pk: sum(
+            (scores[item.pk].score * item.weight for item in area.items.all() if item.pk in scores),
+            Decimal("0"),
+        )
+        for area in areas
+    }
+    return by_area, sum(by_area.values(), Decimal("0"))
+
+
 def fixes_to_confirm(*, visit: Visit) -> list[Finding]:
     """Problems of earlier visits to the visit's branch, resolved but not yet confirmed on site."""
     return list(

@@ -257,11 +257,14 @@ def visit_detail(request, pk: int):
     findings = visit.findings.select_related("owner_unit", "confirmed_by_visit").with_overdue_flag()
     areas = selectors.checklist_areas(template_id=visit.template_id)
     scores = {score.item_id: score for score in visit.scores.all()}
+    area_totals, total = selectors.weighted_area_scores(areas=areas, scores=scores)
     confirmable = selectors.fixes_to_confirm(visit=visit) if can_edit else []
     context = {
         "visit": visit,
         "areas": areas,
         "scores": scores,
+        "area_totals": area_totals,
+        "total": total,
         "findings": findings,
         "finding_form": finding_form,
         "can_edit": can_edit,

@@ -229,3 +229,14 @@ def test_the_service_itself_refuses_a_branch_outside_scope_or_inactive(org, camp
             )
         assert "branch" in error.value.message_dict
     assert not Visit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_visit_page_shows_weighted_area_scores_and_the_total(login, org, campaign):
+    item = ChecklistItem.objects.filter(area__template=campaign.template, area__code="A1").first()
+    item.weight = Decimal("1.5")
+    item.save()  # still allowed: no visit has used the checklist yet
+    visit = VisitFactory(campaign=campaign, branch=org.city_branch, score=Decimal("8"))
+    page = login(org.staff).get(f"/supervision/visits/{visit.pk}/").content.decode()
+    assert 'data-testid="area-score">28.0<' in page  # 8 x 1.5 + 8 + 8
+    assert 'data-testid="total-score">76.0<' in page
