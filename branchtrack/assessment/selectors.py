@@ -53,9 +53,6 @@ class AssessmentRow:
     activities: int = 0
     score: float = 0.0
 
-    def area_score(self, index: int):
-        return self.area_scores[index] if self.area_scores and index < len(self.area_scores) else None
-
 
 ROW_FIELDS = tuple(f.name for f in fields(AssessmentRow))
 

@@ -88,7 +88,7 @@ def test_the_demo_sheet_holds_every_seed_figure_and_agrees_with_the_apps(db, tmp
         assert row["项目"] == project.title
         assert (_number(row["基准值"]), _number(row["目标值"])) == (project.baseline, project.target)
         assert _number(row["综合评价"]) == (None if project.aggregate is None else _number(project.aggregate))
-        assert row["排名"] == (project.rank if project.rank is not None else "")
+        assert row["排名"] == project.rank
         assert (row["跟踪实施名单"] == "是", row["突出贡献项目"] == "是") == (
             project.on_tracking_list,
             project.is_outstanding,
