@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import override_settings
 from kombu.exceptions import OperationalError
 
 from supervision import services
@@ -139,3 +140,26 @@ def test_the_management_command_rolls_up_one_campaign(org, campaign, capsys):
     call_command("rollup_coverage", "--campaign", str(campaign.pk))
     assert "1/3" in capsys.readouterr().out
     assert CoverageSnapshot.objects.filter(campaign=campaign, day=DAY).count() == 5
+
+
+@pytest.mark.django_db
+def test_a_cache_outage_neither_fails_the_visit_nor_stops_the_roll_up(
+    org, campaign, caplog, django_capture_on_commit_callbacks
+):
+    dead_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    with (
+        override_settings(CACHES=dead_cache),
+        caplog.at_level(logging.WARNING, logger="supervision.services"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        visit = _complete(org, campaign, org.city_branch)
+
+    assert Visit.objects.get(pk=visit.pk).is_completed
+    assert "cache unavailable" in caplog.text
+    assert CoverageSnapshot.objects.get(campaign=campaign, unit=None, day=DAY).visited_branches == 1
