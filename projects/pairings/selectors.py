@@ -84,13 +84,7 @@ def pairing_list(*, user, today: datetime.date, rules: PairingRules) -> PairingQ
 
 def pairing_for_page(*, user, pk: int, today: datetime.date, rules: PairingRules) -> Pairing | None:
     """One pairing with its figures, or None when it does not exist or lies outside the user's scope."""
-    return (
-        pairing_list(user=user, today=today, rules=rules)
-        .prefetch_related(None)
-        .prefetch_related("themes")
-        .filter(pk=pk)
-        .first()
-    )
+    return pairing_list(user=user, today=today, rules=rules).filter(pk=pk).first()
 
 
 def activity_timeline(*, pairing: Pairing) -> QuerySet[PairingActivity]:
@@ -172,9 +166,10 @@ def pairing_summary(*, user, year: int, today: datetime.date, rules: PairingRule
     for row in theme_rows:
         if row["pairing__themes"] is not None:
             by_theme_month.setdefault(row["pairing__themes"], [0] * 12)[row["month"] - 1] = row["n"]
-    scope = _scope_filter(user, prefix="pairings__")
-    theme_pairings = Count("pairings", filter=scope, distinct=True) if scope is not None else None
-    themes = Theme.objects.annotate(pairing_count=theme_pairings or Count("pairings", distinct=True))
+    # Pairings per theme count only the user's pairings (filter=None: everything).
+    themes = Theme.objects.annotate(
+        pairing_count=Count("pairings", filter=_scope_filter(user, prefix="pairings__"), distinct=True)
+    )
     theme_list, theme_months = [], {}
     for theme in themes:
         per_month = by_theme_month.get(theme.pk, [0] * 12)
