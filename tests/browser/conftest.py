@@ -69,6 +69,13 @@ def screenshot_dir(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded photos and export files land in a throw-away MEDIA_ROOT, never in the working tree;
+    # the live server thread reads the same settings object.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     # Keep each phase's outcome on the test item, so the journey fixture can save a screenshot of
@@ -80,8 +87,8 @@ def pytest_runtest_makereport(item, call):
 
 def _make_journey(request, browser, live_server, screenshot_dir, language, viewport) -> Iterator[Journey]:
     setting = SETTINGS[viewport]
-    # Like the database, the cache starts empty for every journey: login throttling counts failed
-    # logins there, and a journey must not inherit another one's lockout.
+    # Like the database, the cache starts empty for every journey: supervision coalesces coverage
+    # roll-ups with markers kept there, and a journey must not inherit another one's.
     cache.clear()
     context = browser.new_context(
         viewport=setting["viewport"],

@@ -99,6 +99,14 @@ class Journey:
         self._check_translated(message, text, _translate(message, "en"))
         return text % params if params else text
 
+    def pt(self, context: str, message: str) -> str:
+        """pgettext in this journey's language: a message id with a context."""
+        with translation.override(self.language):
+            text = translation.pgettext(context, message)
+        with translation.override("en"):
+            self._check_translated(message, text, translation.pgettext(context, message))
+        return text
+
     def n(self, singular: str, plural: str, count: int, **params) -> str:
         with translation.override(self.language):
             text = translation.ngettext(singular, plural, count)
@@ -176,15 +184,19 @@ class Journey:
         for a form with errors, say), so the journey does not count it as a failure."""
         self.problems.expect_status(status, path)
 
-    def screenshot(self, name: str, *, full_page: bool | None = None) -> Path:
+    def screenshot(self, name: str, *, full_page: bool | None = None, at: Locator | None = None) -> Path:
         """Save the page as `<name>.<language>.<viewport>.png` (stable names for the README).
 
         A desktop screenshot shows the whole page; a phone one shows one screenful, which is what
-        the user has in hand (pass full_page=True for the whole scroll).
+        the user has in hand: the top of the page, or the part around `at`.
         """
         path = self.screenshot_dir / f"{name}.{self.language}.{self.viewport}.png"
         if full_page is None:
             full_page = self.viewport == "desktop"
+        if at is not None:
+            at.scroll_into_view_if_needed()
+        elif not full_page:
+            self.page.evaluate("window.scrollTo(0, 0)")
         # Let scripts finish their requests and charts their drawing, so screenshots show the page at rest.
         self.page.wait_for_load_state("networkidle")
         self.page.screenshot(path=path, full_page=full_page, animations="disabled")

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from branchtrack.models import Role
 from tests.conftest import Org
+from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -16,32 +17,35 @@ def _user(org: Org, role: str):
     ]
 
 
-@pytest.mark.parametrize("role", ["admin", "staff", "reviewer", "secretary"])
-def test_each_role_logs_in_through_the_form_and_sees_who_they_are(journey, org, role):
-    user = _user(org, role)
-    journey.login(user)
-
+def test_each_role_logs_in_through_the_form_and_sees_who_they_are(journey, org):
     page = journey.page
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        journey.t("Welcome, %(name)s", name=user.get_full_name() or user.username)
-    )
-    journey.open_menu()
-    expect(page.get_by_test_id("user-role")).to_have_text(journey.t(settings.BRANCHTRACK_ROLE_LABELS[role]))
-    expect(page.get_by_test_id("user-unit")).to_contain_text(user.unit.name)
+    for role in ("admin", "staff", "reviewer", "secretary"):
+        user = _user(org, role)
+        journey.login(user)
 
-    branches_card = journey.card(journey.t("Party branches"))
-    import_card = journey.card(journey.t("Import organisation"))
-    expect(branches_card).to_have_count(1 if role in (Role.ADMIN, Role.STAFF) else 0)
-    expect(import_card).to_have_count(1 if role == Role.ADMIN else 0)
-    if role == Role.STAFF:
-        journey.screenshot("home")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            journey.t("Welcome, %(name)s", name=user.get_full_name() or user.username)
+        )
+        journey.open_menu()
+        expect(page.get_by_test_id("user-role")).to_have_text(
+            journey.t(settings.BRANCHTRACK_ROLE_LABELS[role])
+        )
+        expect(page.get_by_test_id("user-unit")).to_contain_text(user.unit.name)
+        # The home page offers each role its own pages.
+        expect(journey.card(journey.t("Party branches"))).to_have_count(
+            1 if role in (Role.ADMIN, Role.STAFF) else 0
+        )
+        expect(journey.card(journey.t("Import organisation"))).to_have_count(1 if role == Role.ADMIN else 0)
+        expect(journey.card(journey.t("My rating queue"))).to_have_count(1 if role == Role.REVIEWER else 0)
+        if role == Role.STAFF:
+            journey.screenshot("home")
 
-    journey.logout()
-    expect(page.get_by_role("heading", level=1)).to_have_text(journey.t("Log in"))
+        journey.logout()
+        expect(page.get_by_role("heading", level=1)).to_have_text(journey.t("Log in"))
 
 
-def test_a_wrong_password_keeps_the_user_on_the_login_form_with_a_reason(journey, org):
-    journey.goto("/")
+def test_a_wrong_password_is_refused_and_the_right_one_leads_where_the_user_was_going(journey, org):
+    journey.goto("/org/branches/")
     # Anonymous visitors land on the login form, which remembers where they were going.
     expect(journey.page).to_have_url(journey.path_pattern("/accounts/login/"))
     page = journey.page
@@ -52,6 +56,10 @@ def test_a_wrong_password_keeps_the_user_on_the_login_form_with_a_reason(journey
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page).to_have_url(journey.path_pattern("/accounts/login/"))
     journey.screenshot("login-error")
+
+    page.get_by_label(journey.t("Password"), exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name=journey.t("Log in")).click()
+    expect(page).to_have_url(journey.path_pattern("/org/branches/"))
 
 
 def test_staff_filter_the_branch_list_by_a_unit_and_get_its_sub_units_too(journey, org):
