@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,7 +46,18 @@ KIND_WORDS = {
     "学校或医院": ExternalOrg.Kind.SCHOOL,
     "其他": ExternalOrg.Kind.OTHER,
 }
-KIND_WORDS.update({str(label): value for value, label in ExternalOrg.Kind.choices})
+
+
+def _kind_words() -> dict[str, str]:
+    """The words accepted in the kind column: codes, common Chinese words, and the labels in every
+    language of the site, so a list exported in either language imports back unchanged."""
+    words = dict(KIND_WORDS)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            words.update({str(label).lower(): value for value, label in ExternalOrg.Kind.choices})
+    return words
+
+
 MAX_LENGTHS = {
     "code": 32,
     "name": 120,
@@ -103,6 +116,7 @@ def _error(errors: list[RowError], row: int, column: str, message: str) -> None:
 def _parse(rows: list[TableRow], errors: list[RowError]) -> dict[str, dict]:
     parsed: dict[str, dict] = {}
     seen: dict[str, int] = {}
+    kind_words = _kind_words()
     for row in rows:
         before = len(errors)
         for key, limit in MAX_LENGTHS.items():
@@ -120,7 +134,7 @@ def _parse(rows: list[TableRow], errors: list[RowError]) -> dict[str, dict]:
             )
         if not name:
             _error(errors, row.number, "name", _("is required."))
-        kind = KIND_WORDS.get(row.get("kind").strip().lower()) or KIND_WORDS.get(row.get("kind").strip())
+        kind = kind_words.get(row.get("kind").strip().lower())
         if kind is None:
             _error(
                 errors,

@@ -89,3 +89,20 @@ def test_the_exported_list_imports_back_without_edits(login, org):
     upload = SimpleUploadedFile("external-organisations.xlsx", exported)
     assert client.post("/pairings/external/import/", {"file": upload}).status_code == 302
     assert ExternalOrg.objects.count() == 2 and ExternalOrg.history.count() == history_before
+
+
+def test_kinds_are_understood_in_either_language(db):
+    from branchtrack.tabular import TableRow
+    from projects.pairings.imports import import_external_orgs
+
+    rows = [
+        TableRow(number=2, values={"code": "L1", "name": "甲", "kind": "Government body"}),
+        TableRow(number=3, values={"code": "L2", "name": "乙", "kind": "政府机关"}),
+        TableRow(number=4, values={"code": "L3", "name": "丙", "kind": "village"}),
+    ]
+    assert import_external_orgs(rows=rows).ok
+    assert dict(ExternalOrg.objects.values_list("code", "kind")) == {
+        "L1": "government",
+        "L2": "government",
+        "L3": "village",
+    }
