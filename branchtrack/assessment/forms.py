@@ -2,11 +2,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchtrack.assessment.models import ExportJob
+from branchtrack.assessment.models import AssessmentWeights, ExportJob
 from branchtrack.assessment.selectors import export_years
 from branchtrack.scoping import units_visible_to
 
 FIRST_YEAR = 2015
+
+
+def default_year(*, configured: list[int]) -> int:
+    """The year an admin most likely exports: the latest one with weights set, else the latest known."""
+    weighted = AssessmentWeights.objects.order_by("-year").values_list("year", flat=True).first()
+    if weighted is not None:
+        return weighted
+    return configured[0] if configured else timezone.localdate().year - 1
 
 
 class ExportForm(forms.Form):
@@ -24,7 +32,7 @@ class ExportForm(forms.Form):
         this_year = timezone.localdate().year
         years = sorted({*configured, *range(FIRST_YEAR, this_year + 1)}, reverse=True)
         self.fields["year"].choices = [(year, str(year)) for year in years]
-        self.fields["year"].initial = configured[0] if configured else this_year - 1
+        self.fields["year"].initial = default_year(configured=configured)
         units = units_visible_to(user).only("pk", "name", "depth")
         self.fields["scope"].widget.choices = [
             (unit.pk, "\u3000" * (unit.depth - 1) + unit.name) for unit in units

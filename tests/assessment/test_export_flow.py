@@ -4,7 +4,7 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 
-from branchtrack.assessment.models import ExportJob
+from branchtrack.assessment.models import AssessmentWeights, ExportJob
 from branchtrack.assessment.services import run_export
 from tests.assessment.helpers import key_figures, open_workbook
 from tests.factories import BranchFactory, UnitFactory
@@ -141,3 +141,10 @@ def test_the_pages_query_counts_do_not_grow_with_the_data(login, org):
     }
     for page, url in pages.items():
         assert_page_within_budget(app="assessment", page=page, client=client, url=url, grow=grow)
+
+
+def test_the_page_offers_the_year_with_weights_and_says_when_nothing_was_exported(login, org):
+    AssessmentWeights.objects.create(year=2020, **dict.fromkeys(AssessmentWeights.WEIGHT_FIELDS, 0))
+    page = login(org.admin).get(LIST_URL).content.decode()
+    assert '<option value="2020" selected>2020</option>' in page
+    assert "暂无导出记录。" in page
