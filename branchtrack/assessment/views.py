@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from branchtrack.assessment.filters import ExportJobFilterSet
@@ -55,9 +56,10 @@ def export_detail(request, pk: int):
     return render(request, "assessment/export_detail.html", {"job": job})
 
 
+@never_cache
 @role_required(Role.ADMIN)
 def export_progress(request, pk: int):
-    """The small JSON the progress bar polls."""
+    """The small JSON the progress bar polls (never cached: it changes every second)."""
     job = get_visible_or_404(export_jobs_visible_to(request.user), pk=pk)
     return JsonResponse(
         {
