@@ -4,8 +4,9 @@ One Chromium per test session; every test gets a fresh browser context (no cooki
 one of the journey settings below. A journey fails on any JavaScript console error, uncaught page
 error, failed request or 4xx/5xx response, unless the test declared that response on purpose.
 
-Screenshots go to a temporary folder, or to `$SCREENSHOTS_DIR` when it is set (`make screenshots`
-sets it to `docs/screenshots`, which the README shows).
+Journeys save screenshots of what they saw into a temporary folder. The tour of the reference
+scenario (test_reference_tour.py) saves the README's into `$SCREENSHOTS_DIR` when it is set
+(`make screenshots` sets it to `docs/screenshots`).
 """
 
 from __future__ import annotations
@@ -61,9 +62,16 @@ def browser(_playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def screenshot_dir(tmp_path_factory) -> Path:
+    """Where journeys save what they saw: a temporary folder, to look at after a run."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="session")
+def readme_screenshot_dir(screenshot_dir) -> Path:
+    """Where the reference-scenario tour saves the README's screenshots: `$SCREENSHOTS_DIR` if set."""
     configured = os.environ.get("SCREENSHOTS_DIR")
     if not configured:
-        return tmp_path_factory.mktemp("screenshots")
+        return screenshot_dir
     path = Path(configured)
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -86,6 +94,7 @@ def pytest_runtest_makereport(item, call):
 
 
 def _make_journey(request, browser, live_server, screenshot_dir, language, viewport) -> Iterator[Journey]:
+    """A fresh browser context at one setting; on leaving, fail the test if the browser complained."""
     setting = SETTINGS[viewport]
     # Like the database, the cache starts empty for every journey: supervision coalesces coverage
     # roll-ups with markers kept there, and a journey must not inherit another one's.
@@ -129,3 +138,25 @@ def _make_journey(request, browser, live_server, screenshot_dir, language, viewp
 def journey(request, browser, live_server, screenshot_dir, transactional_db) -> Iterator[Journey]:
     language, viewport = request.param
     yield from _make_journey(request, browser, live_server, screenshot_dir, language, viewport)
+
+
+@pytest.fixture
+def tour(request, browser, live_server, readme_screenshot_dir, transactional_db):
+    """tour(language, viewport) -> a Journey saving README screenshots; several per test, for a test
+    that builds expensive data (the reference scenario) once and looks at it in every setting."""
+    journeys = []
+
+    def _start(language: str, viewport: str) -> Journey:
+        generator = _make_journey(request, browser, live_server, readme_screenshot_dir, language, viewport)
+        journeys.append(generator)
+        return next(generator)
+
+    yield _start
+    failures = []
+    for generator in journeys:
+        try:
+            next(generator, None)
+        except pytest.fail.Exception as failure:
+            failures.append(str(failure))
+    if failures:
+        pytest.fail("\n".join(failures), pytrace=False)

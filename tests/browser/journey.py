@@ -194,7 +194,7 @@ class Journey:
         if full_page is None:
             full_page = self.viewport == "desktop"
         if at is not None:
-            at.scroll_into_view_if_needed()
+            at.evaluate("element => element.scrollIntoView({block: 'start'})")
         elif not full_page:
             self.page.evaluate("window.scrollTo(0, 0)")
         # Let scripts finish their requests and charts their drawing, so screenshots show the page at rest.

@@ -1,0 +1,88 @@
+"""A tour of the reference scenario (`load_demo`) in a browser, role by role: the README's screenshots.
+
+The demo is loaded once and looked at in Chinese on a phone and in English on a desktop; on the way
+the tour checks the scenario's headline figures where the user sees them.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from branchtrack.assessment.models import ExportJob
+from branchtrack.demo import DEMO_PASSWORD
+from branchtrack.models import User
+from supervision.demo import CAMPAIGN_NAME
+from supervision.models import Visit
+
+pytestmark = pytest.mark.browser
+
+SETTINGS = [("zh-hans", "phone"), ("en", "desktop")]
+
+
+def test_a_tour_of_the_reference_scenario(tour):
+    call_command("load_demo", stdout=io.StringIO())
+    users = {user.username: user for user in User.objects.all()}
+    # A branch visited before, so the visit form shows the last visit beside it.
+    revisited = (
+        Visit.objects.filter(campaign__name=CAMPAIGN_NAME, status=Visit.Status.COMPLETED)
+        .select_related("branch", "campaign")
+        .order_by("branch__code")
+        .first()
+    )
+
+    for language, viewport in SETTINGS:
+        journey = tour(language, viewport)
+        page = journey.page
+
+        journey.login(users["staff"], password=DEMO_PASSWORD)
+        journey.nav(journey.t("Supervision dashboard"))
+        expect(page.get_by_test_id("coverage-count")).to_have_text("213/305")
+        expect(page.get_by_test_id("coverage-percent")).to_have_text("69.8%")
+        journey.screenshot("dashboard", full_page=False)
+
+        journey.goto(
+            f"/supervision/campaigns/{revisited.campaign_id}/visits/new/?branch={revisited.branch_id}"
+        )
+        expect(page.get_by_test_id("previous-visit")).to_be_visible()
+        journey.screenshot("visit-form", full_page=False)
+        journey.logout()
+
+        journey.login(users["reviewer"], password=DEMO_PASSWORD)
+        journey.nav(journey.t("My rating queue"))
+        expect(page.get_by_test_id("queue-row").first).to_be_visible()
+        journey.screenshot("reviewer-queue", full_page=False)
+        journey.logout()
+
+        journey.login(users["admin"], password=DEMO_PASSWORD)
+        journey.nav(journey.t("Rating rounds"))
+        page.get_by_test_id("round-row").filter(has_text="2020").get_by_role("link").click()
+        # 305 projects: the top half rounded up is 153, a third of that 51.
+        expect(page.get_by_test_id("tracking-size")).to_have_text("153")
+        expect(page.get_by_test_id("outstanding-size")).to_have_text("51")
+        page.get_by_role("link", name=journey.t("Preview the ranking")).click()
+        expect(page.get_by_test_id("ranked-count")).to_have_text("305")
+        expect(page.get_by_test_id("list-size")).to_have_text("153")
+        journey.screenshot("ranking", full_page=False)
+
+        journey.nav(journey.t("Year-end assessment"))
+        form = page.get_by_test_id("export-form")
+        form.get_by_label(journey.t("Year"), exact=True).select_option("2020")
+        form.get_by_role("button", name=journey.t("Start the export")).click()
+        expect(page.locator("[data-status]")).to_have_text(journey.t(ExportJob.Status.DONE.label))
+        expect(page.locator("[data-progress-text]")).to_have_text(
+            journey.t("%(done)s of %(total)s rows", done=305, total=305)
+        )
+        journey.screenshot("export", full_page=False)
+        journey.logout()
+
+        journey.login(users["secretary"], password=DEMO_PASSWORD)
+        journey.nav(journey.t("Pairings"))
+        page.get_by_test_id("pairing-row").first.get_by_role("link").first.click()
+        timeline = page.get_by_test_id("activity").first
+        expect(timeline).to_be_visible()
+        journey.screenshot(
+            "pairing", full_page=False, at=page.get_by_role("heading", name=journey.t("Activity timeline"))
+        )
+        journey.logout()
