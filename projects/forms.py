@@ -150,4 +150,8 @@ class OutstandingForm(ReasonForm):
 
 
 class NominationForm(forms.Form):
+    project = forms.IntegerField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[("nominate", _("Nominate")), ("withdraw", _("Withdraw"))], required=False, initial="nominate"
+    )
     note = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

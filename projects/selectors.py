@@ -6,6 +6,7 @@ The year-end assessment export reads `branch_project_summaries`; the benchmark t
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -88,6 +89,59 @@ def scores_visible(*, user, rating_round: RatingRound, project: BranchProject) -
     return True
 
 
+@dataclass
+class ProjectRatingOverview:
+    """What a project page shows of its year's rating, as far as the user may see it."""
+
+    round: RatingRound | None = None
+    ratings: list[Rating] = field(default_factory=list)
+    figures: dict | None = None  # mean, median, stddev over department scores; departments
+    scores_visible: bool = False
+    entry: TrackingEntry | None = None  # its row in the current published list
+    outstanding: bool = False
+
+
+def _department_figures(ratings: list[Rating]) -> dict | None:
+    """Mean, median and spread over department scores (a department's raters averaged first)."""
+    by_department: dict[int, list] = {}
+    for rating in ratings:
+        by_department.setdefault(rating.department_id, []).append(rating.score)
+    scores = [sum(values) / len(values) for values in by_department.values()]
+    if not scores:
+        return None
+    return {
+        "mean": statistics.fmean(scores),
+        "median": statistics.median(scores),
+        "stddev": statistics.pstdev(scores),
+        "departments": len(scores),
+    }
+
+
+def project_rating_overview(*, user, project: BranchProject) -> ProjectRatingOverview:
+    """One project's ratings for a page: all of them and their figures when `scores_visible`,
+    otherwise only the user's own (a reviewer's), plus its frozen place in the published lists."""
+    rating_round = RatingRound.objects.filter(year=project.year).first()
+    if rating_round is None:
+        return ProjectRatingOverview()
+    visible = scores_visible(user=user, rating_round=rating_round, project=project)
+    ratings = Rating.objects.filter(round=rating_round, project=project).select_related("department", "rater")
+    if not visible:
+        ratings = ratings.filter(rater=user) if user.role == Role.REVIEWER else ratings.none()
+    ratings = list(ratings.order_by("department__code"))
+    overview = ProjectRatingOverview(
+        round=rating_round,
+        ratings=ratings,
+        figures=_department_figures(ratings) if visible else None,
+        scores_visible=visible,
+    )
+    tracking_list = current_tracking_list(rating_round=rating_round)
+    if tracking_list:
+        overview.entry = tracking_list.entries.filter(project=project).select_related("tracking_list").first()
+        outstanding = current_outstanding_list(tracking_list=tracking_list)
+        overview.outstanding = bool(outstanding and outstanding.projects.filter(pk=project.pk).exists())
+    return overview
+
+
 # --- the reviewer's work queue ---------------------------------------------------------------------
 
 
@@ -154,6 +208,19 @@ def open_rounds() -> QuerySet[RatingRound]:
 def round_accepting_projects() -> RatingRound | None:
     """The newest round not yet closed: branches enter their project for its year."""
     return RatingRound.objects.exclude(status=RatingRound.Status.CLOSED).order_by("-year").first()
+
+
+def round_to_enter_project_for(*, user) -> RatingRound | None:
+    """The round whose year a secretary's branch still has to enter its project for, if any."""
+    if user.role != Role.SECRETARY or not user.branch_id:
+        return None
+    rating_round = round_accepting_projects()
+    if (
+        rating_round
+        and not BranchProject.objects.filter(branch_id=user.branch_id, year=rating_round.year).exists()
+    ):
+        return rating_round
+    return None
 
 
 # --- the ranking -----------------------------------------------------------------------------------
@@ -476,14 +543,24 @@ def published_lists(*, rating_round: RatingRound) -> QuerySet[TrackingList]:
 
 
 def nominable_entries(*, user, tracking_list: TrackingList | None) -> QuerySet[TrackingEntry]:
-    """Tracking-list projects a reviewer's department rated and may nominate (conflicts left out)."""
+    """Tracking-list projects a reviewer's department rated and may nominate (conflicts left out),
+    each marked `nominated_by_me` when the reviewer's department has nominated it."""
     if tracking_list is None:
         return TrackingEntry.objects.none()
     assigned = Assignment.objects.filter(
+        round_id=tracking_list.round_id, project=OuterRef("project_id"), department_id=user.department_id
+    )
+    mine = Nomination.objects.filter(
         round_id=tracking_list.round_id, project=OuterRef("project_id"), department_id=user.department_id
     )
     return (
         tracking_entries(tracking_list=tracking_list)
         .filter(Exists(assigned))
         .exclude(conflict_of_interest_q(user, prefix="project__"))
+        .annotate(nominated_by_me=Exists(mine))
     )
+
+
+def latest_published_round() -> RatingRound | None:
+    """The newest round with a current tracking list: where departments nominate."""
+    return RatingRound.objects.filter(tracking_lists__superseded_at__isnull=True).order_by("-year").first()

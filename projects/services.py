@@ -307,7 +307,7 @@ def rating_refusal(*, rating_round: RatingRound) -> str | None:
     return _("The rating window of %(round)s has not opened yet.") % {"round": rating_round}
 
 
-def weighted_score(criteria: list[RubricCriterion], values: Mapping[int, Decimal]) -> Decimal:
+def weighted_score(*, criteria: list[RubricCriterion], values: Mapping[int, Decimal]) -> Decimal:
     """The rubric's weighted mean, each criterion mapped from its own range onto 0-100."""
     total_weight = sum((criterion.weight for criterion in criteria), Decimal(0))
     if total_weight <= 0:
@@ -360,7 +360,7 @@ def submit_rating(
             }
     if errors:
         raise ValidationError(errors)
-    score = weighted_score(criteria, values)
+    score = weighted_score(criteria=criteria, values=values)
     rubric = {str(criterion.pk): str(Decimal(values[criterion.pk])) for criterion in criteria}
     rating = (
         Rating.objects.select_for_update()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from functools import wraps
 
 from django.contrib import messages
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from branchtrack.concurrency import StaleEditError
 from branchtrack.models import Role
-from branchtrack.scoping import is_admin, role_required
+from branchtrack.scoping import role_required
 from branchtrack.table_export import export_if_requested
 from projects import selectors, services
 from projects.exports import PROJECT_COLUMNS, RANKING_COLUMNS, RATING_COLUMNS
@@ -31,7 +30,7 @@ from projects.forms import (
     RulesForm,
 )
 from projects.history import readable_changes
-from projects.models import BranchProject, Nomination, Rating, RatingRound, Rounding, TrackingList
+from projects.models import BranchProject, Rating, RatingRound, Rounding, TrackingList
 
 PAGE_SIZE = 50
 ALL_ROLES = (Role.ADMIN, Role.STAFF, Role.REVIEWER, Role.SECRETARY)
@@ -74,26 +73,17 @@ def project_list(request):
     return render(
         request,
         "projects/project_list.html",
-        {"filter": filterset, "page": page, "may_enter": _project_to_enter(request.user)},
+        {
+            "filter": filterset,
+            "page": page,
+            "may_enter": selectors.round_to_enter_project_for(user=request.user),
+        },
     )
-
-
-def _project_to_enter(user) -> RatingRound | None:
-    """The round whose year a secretary's branch still has to enter a project for, if any."""
-    if user.role != Role.SECRETARY or not user.branch_id:
-        return None
-    rating_round = selectors.round_accepting_projects()
-    if (
-        rating_round
-        and not BranchProject.objects.filter(branch_id=user.branch_id, year=rating_round.year).exists()
-    ):
-        return rating_round
-    return None
 
 
 @role_required(Role.SECRETARY)
 def project_create(request):
-    rating_round = _project_to_enter(request.user)
+    rating_round = selectors.round_to_enter_project_for(user=request.user)
     if rating_round is None:
         messages.info(request, _("Your branch has no project to enter now."))
         return redirect("projects:list")
@@ -123,47 +113,13 @@ def project_create(request):
     )
 
 
-def _department_figures(ratings: list[Rating]) -> dict | None:
-    """Mean, median and spread over department scores (a department's raters averaged first)."""
-    by_department: dict[int, list] = {}
-    for rating in ratings:
-        by_department.setdefault(rating.department_id, []).append(rating.score)
-    scores = [sum(values) / len(values) for values in by_department.values()]
-    if not scores:
-        return None
-    return {
-        "mean": statistics.fmean(scores),
-        "median": statistics.median(scores),
-        "stddev": statistics.pstdev(scores),
-        "departments": len(scores),
-    }
-
-
 @role_required(*ALL_ROLES)
 def project_detail(request, pk: int):
     project = get_object_or_404(
         selectors.projects_visible_to(request.user, BranchProject.objects.select_related("branch__unit")),
         pk=pk,
     )
-    rating_round = RatingRound.objects.filter(year=project.year).first()
-    ratings, figures, visible = [], None, False
-    entry = outstanding = None
-    if rating_round:
-        visible = selectors.scores_visible(user=request.user, rating_round=rating_round, project=project)
-        ratings = Rating.objects.filter(round=rating_round, project=project).select_related(
-            "department", "rater"
-        )
-        if not visible:
-            ratings = (
-                ratings.filter(rater=request.user) if request.user.role == Role.REVIEWER else ratings.none()
-            )
-        ratings = list(ratings.order_by("department__code"))
-        figures = _department_figures(ratings) if visible else None
-        tracking_list = selectors.current_tracking_list(rating_round=rating_round)
-        if tracking_list:
-            entry = tracking_list.entries.filter(project=project).first()
-            current = selectors.current_outstanding_list(tracking_list=tracking_list)
-            outstanding = bool(current and current.projects.filter(pk=project.pk).exists())
+    overview = selectors.project_rating_overview(user=request.user, project=project)
     revisions = [
         (revision, readable_changes(revision))
         for revision in project.revisions.select_related("changed_by").order_by("-number")
@@ -175,12 +131,12 @@ def project_detail(request, pk: int):
         {
             "project": project,
             "departments": project.departments.order_by("code"),
-            "round": rating_round,
-            "ratings": ratings,
-            "figures": figures,
-            "scores_visible": visible,
-            "entry": entry,
-            "outstanding": outstanding,
+            "round": overview.round,
+            "ratings": overview.ratings,
+            "figures": overview.figures,
+            "scores_visible": overview.scores_visible,
+            "entry": overview.entry,
+            "outstanding": overview.outstanding,
             "revisions": revisions,
             "may_edit": may_edit,
         },
@@ -534,25 +490,20 @@ def outstanding_confirm(request, pk: int):
 
 @role_required(Role.REVIEWER)
 def nominations(request):
-    rating_round = (
-        RatingRound.objects.filter(tracking_lists__superseded_at__isnull=True).order_by("-year").first()
-    )
-    entries = []
-    confirmed = False
-    if rating_round is not None:
-        tracking_list = selectors.current_tracking_list(rating_round=rating_round)
-        confirmed = selectors.current_outstanding_list(tracking_list=tracking_list) is not None
-        entries = selectors.nominable_entries(user=request.user, tracking_list=tracking_list)
+    rating_round = selectors.latest_published_round()
     if request.method == "POST" and rating_round is not None:
-        project = get_object_or_404(
-            selectors.projects_visible_to(request.user), pk=request.POST.get("project")
-        )
         form = NominationForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a project of the list."))
+            return redirect("projects:nominations")
+        project = get_object_or_404(
+            selectors.projects_visible_to(request.user), pk=form.cleaned_data["project"]
+        )
         try:
-            if request.POST.get("action") == "withdraw":
+            if form.cleaned_data["action"] == "withdraw":
                 services.withdraw_nomination(user=request.user, rating_round=rating_round, project=project)
                 messages.success(request, _("Nomination withdrawn."))
-            elif form.is_valid():
+            else:
                 services.nominate(
                     user=request.user,
                     rating_round=rating_round,
@@ -565,23 +516,13 @@ def nominations(request):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("projects:nominations")
-    mine = (
-        set(
-            Nomination.objects.filter(
-                round=rating_round, department_id=request.user.department_id
-            ).values_list("project_id", flat=True)
-        )
-        if rating_round
-        else set()
-    )
+    tracking_list = selectors.current_tracking_list(rating_round=rating_round) if rating_round else None
     return render(
         request,
         "projects/nominations.html",
         {
             "round": rating_round,
-            "entries": entries,
-            "mine": mine,
-            "confirmed": confirmed,
-            "is_admin": is_admin(request.user),
+            "entries": selectors.nominable_entries(user=request.user, tracking_list=tracking_list),
+            "confirmed": selectors.current_outstanding_list(tracking_list=tracking_list) is not None,
         },
     )

@@ -153,3 +153,12 @@ def test_the_admin_closes_a_round_in_the_browser_flow(login, org, world):
     assert client.post(f"/projects/rounds/{world.round.pk}/close/").status_code == 302
     world.round.refresh_from_db()
     assert world.round.is_closed and world.round.closed_by == org.admin
+
+
+def test_a_junk_nomination_is_refused_without_an_error_page(login, org, rated):
+    rating_round, projects, rater = rated
+    services.publish_tracking_list(rating_round=rating_round, user=org.admin)
+    client = login(rater)
+    assert client.post("/projects/nominations/", {"project": "abc"}).status_code == 302
+    assert client.post("/projects/nominations/", {"project": 999999}).status_code == 404
+    assert not Nomination.objects.exists()
