@@ -156,6 +156,16 @@ class Journey:
         self.open_menu()
         self.main_nav().get_by_role("link", name=label, exact=True).click()
 
+    def nav_paths(self) -> list[str]:
+        """The paths of the app's own pages in the main navigation (not the Django admin site)."""
+        self.open_menu()
+        hrefs = self.main_nav().get_by_role("link").evaluate_all("links => links.map(link => link.pathname)")
+        return [href for href in hrefs if not href.startswith("/admin/")]
+
+    def overflow_px(self) -> int:
+        """How far the page sticks out sideways beyond the screen (0 when it fits)."""
+        return self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
     def login(self, user: User, *, password: str = TEST_PASSWORD) -> None:
         """Log in through the real login form, and land on the home page."""
         self.goto("/accounts/login/")

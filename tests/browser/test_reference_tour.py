@@ -19,6 +19,10 @@ from supervision.models import Visit
 pytestmark = pytest.mark.browser
 
 SETTINGS = [("zh-hans", "phone"), ("en", "desktop")]
+# Known and reported: at 1366px the header's row of an administrator's ~20 links pushes the page
+# about 300px wider than the screen (the header needs to wrap or group them). Listed here so the
+# tour still catches any other page that overflows, and says so when this one is fixed.
+KNOWN_TOO_WIDE = {("desktop", "admin")}
 
 
 def test_a_tour_of_the_reference_scenario(tour):
@@ -31,6 +35,17 @@ def test_a_tour_of_the_reference_scenario(tour):
         .order_by("branch__code")
         .first()
     )
+
+    too_wide = []
+
+    def every_page(journey, role):
+        # Every page of the role's navigation, on the demo's data: the journey fails on any console
+        # error or failed request on the way, and records pages wider than the screen.
+        for path in journey.nav_paths():
+            journey.goto(path)
+            expect(journey.page.get_by_role("heading", level=1)).to_be_visible()
+            if journey.overflow_px() > 0:
+                too_wide.append((journey.viewport, role, path, journey.overflow_px()))
 
     for language, viewport in SETTINGS:
         journey = tour(language, viewport)
@@ -47,12 +62,14 @@ def test_a_tour_of_the_reference_scenario(tour):
         )
         expect(page.get_by_test_id("previous-visit")).to_be_visible()
         journey.screenshot("visit-form", full_page=False)
+        every_page(journey, "staff")
         journey.logout()
 
         journey.login(users["reviewer"], password=DEMO_PASSWORD)
         journey.nav(journey.t("My rating queue"))
         expect(page.get_by_test_id("queue-row").first).to_be_visible()
         journey.screenshot("reviewer-queue", full_page=False)
+        every_page(journey, "reviewer")
         journey.logout()
 
         journey.login(users["admin"], password=DEMO_PASSWORD)
@@ -75,6 +92,7 @@ def test_a_tour_of_the_reference_scenario(tour):
             journey.t("%(done)s of %(total)s rows", done=305, total=305)
         )
         journey.screenshot("export", full_page=False)
+        every_page(journey, "admin")
         journey.logout()
 
         journey.login(users["secretary"], password=DEMO_PASSWORD)
@@ -85,4 +103,10 @@ def test_a_tour_of_the_reference_scenario(tour):
         journey.screenshot(
             "pairing", full_page=False, at=page.get_by_role("heading", name=journey.t("Activity timeline"))
         )
+        every_page(journey, "secretary")
         journey.logout()
+
+    unexpected = [page for page in too_wide if page[:2] not in KNOWN_TOO_WIDE]
+    assert not unexpected, "pages wider than the screen (viewport, role, path, px): %s" % unexpected
+    fixed = KNOWN_TOO_WIDE - {page[:2] for page in too_wide}
+    assert not fixed, f"{fixed} fit the screen now: take them off KNOWN_TOO_WIDE"
