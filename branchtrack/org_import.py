@@ -54,6 +54,7 @@ UNIT_KIND_WORDS = {
 }
 MAX_CODE = 32
 MAX_NAME = 100
+MAX_MEMBERS = 100_000
 
 
 @dataclass
@@ -143,8 +144,14 @@ def _parse_rows(rows: list[TableRow], errors: list[RowError]) -> list[_Parsed]:
         if kind == "branch":
             item.secretary = row.get("secretary")[:50]
             count_text = row.get("member_count") or "0"
-            if not count_text.isdigit():
-                _error(errors, row.number, "member_count", _("must be a whole number of 0 or more."))
+            # isdigit() would accept "²" and "①"; only ASCII digits, and within what a branch can have.
+            if not (count_text.isascii() and count_text.isdigit()) or int(count_text) > MAX_MEMBERS:
+                _error(
+                    errors,
+                    row.number,
+                    "member_count",
+                    _("must be a whole number from 0 to %(max)s.") % {"max": MAX_MEMBERS},
+                )
             else:
                 item.member_count = int(count_text)
             if not item.parent_code:

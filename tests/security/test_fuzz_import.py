@@ -6,7 +6,6 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DataError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -120,13 +119,6 @@ def test_arbitrary_bytes_are_refused_with_a_message_and_change_nothing(client, o
         assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(ValueError, DataError),
-    reason="org_import: str.isdigit() accepts '²' and '①' (int() then raises) and numbers past "
-    "2147483647 reach PostgreSQL (DataError); both answer 500. Reported to the lead; remove this "
-    "marker once org_import refuses them with a row error.",
-)
 @pytest.mark.parametrize("member_count", ["²", "①", "99999999999999999999"])
 def test_odd_member_counts_are_refused_with_a_row_error(client, org, member_count):
     client.force_login(org.admin)
