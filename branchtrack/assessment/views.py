@@ -14,13 +14,9 @@ from branchtrack.assessment.models import ExportJob, YearSnapshot
 from branchtrack.assessment.selectors import export_jobs_visible_to
 from branchtrack.assessment.services import download_name, freeze_year, start_export
 from branchtrack.models import Role
-from branchtrack.scoping import get_visible_or_404, role_required, unit_scope_path, units_visible_to
+from branchtrack.scoping import get_visible_or_404, role_required, units_visible_to
 
 PAGE_SIZE = 20
-
-
-def _is_company_level(user) -> bool:
-    return unit_scope_path(user) == "" or (user.unit_id is not None and user.unit.depth == 1)
 
 
 @role_required(Role.ADMIN)
@@ -41,9 +37,9 @@ def export_list(request):
         "form": form,
         "filter": filterset,
         "page": page,
-        "can_freeze": _is_company_level(request.user),
+        "can_freeze": request.user.is_company_level,
         "frozen_years": YearSnapshot.objects.order_by("-year").select_related("frozen_by")
-        if _is_company_level(request.user)
+        if request.user.is_company_level
         else [],
         "freeze_form": FreezeForm(initial={"year": form.fields["year"].initial}),
     }
@@ -98,7 +94,7 @@ def export_download(request, pk: int):
 @require_POST
 @role_required(Role.ADMIN)
 def freeze(request):
-    if not _is_company_level(request.user):
+    if not request.user.is_company_level:
         raise Http404
     form = FreezeForm(request.POST)
     if form.is_valid():

@@ -14,6 +14,9 @@ from branchtrack.assessment.services import freeze_year, run_export
 from branchtrack.assessment.workbook import write_workbook
 from tests.assessment.helpers import key_figures, open_workbook, table
 from tests.factories import BranchFactory, UnitFactory
+from tests.pairings.factories import ActivityFactory, PairingFactory
+from tests.projects.factories import BranchProjectFactory
+from tests.supervision.factories import CampaignFactory, ProblemFactory, VisitFactory
 
 YEAR = 2020
 
@@ -96,6 +99,8 @@ def test_a_frozen_year_exports_the_frozen_figures_after_the_data_moved_on(org):
 
 
 def test_the_row_query_count_does_not_grow_with_the_branches(org, tmp_path):
+    campaign = CampaignFactory(scope=[org.company])
+
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
             write_workbook(
@@ -105,10 +110,17 @@ def test_the_row_query_count_does_not_grow_with_the_branches(org, tmp_path):
             )
         return len(captured.captured_queries)
 
+    def grow(count: int) -> None:
+        for index in range(count):
+            unit = UnitFactory(parent=org.city if index % 2 else org.county)
+            for branch in BranchFactory.create_batch(3, unit=unit):
+                ProblemFactory(visit=VisitFactory(campaign=campaign, branch=branch))
+                BranchProjectFactory(branch=branch)
+                ActivityFactory(pairing=PairingFactory(branch=branch))
+
+    grow(1)
     small = queries()
-    for index in range(25):
-        unit = UnitFactory(parent=org.city if index % 2 else org.county)
-        BranchFactory.create_batch(3, unit=unit)
+    grow(10)
     assert queries() == small
 
 
