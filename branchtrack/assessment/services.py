@@ -27,10 +27,6 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 SNAPSHOT_BATCH = 2000
 
 
-class ExportQueueUnavailable(Exception):
-    pass
-
-
 def start_export(*, user: User, year: int, unit: Unit | None, fmt: str = ExportJob.Format.XLSX) -> ExportJob:
     """Record the request and hand it to a worker once the row is committed."""
     with transaction.atomic():
@@ -46,28 +42,20 @@ def start_export(*, user: User, year: int, unit: Unit | None, fmt: str = ExportJ
 
 
 def enqueue_export(*, job_id: int) -> None:
+    """Hand the job to a worker; with the broker down the job fails at once with a reason to read."""
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
     from branchtrack.assessment.tasks import build_assessment_export
 
     try:
         build_assessment_export.delay(job_id)
-    except TRANSIENT_ERRORS:
-        raise
-    except Exception as exc:  # kombu raises its own OperationalError when the broker is down
-        if not _is_broker_error(exc):
-            raise
+    except (BrokerUnavailable, ConnectionError) as exc:
         logger.warning("Assessment export %s not queued: %s", job_id, exc)
         job = ExportJob.objects.get(pk=job_id)
         with translation.override(job.language):
             _mark_failed(
                 job_id, _("The export queue is unavailable; start the export again in a few minutes.")
             )
-
-
-def _is_broker_error(exc: Exception) -> bool:
-    from kombu.exceptions import KombuError
-    from kombu.exceptions import OperationalError as KombuOperationalError
-
-    return isinstance(exc, KombuError | KombuOperationalError | ConnectionError)
 
 
 def export_filename(job: ExportJob) -> str:

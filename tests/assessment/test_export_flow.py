@@ -148,3 +148,13 @@ def test_the_page_offers_the_year_with_weights_and_says_when_nothing_was_exporte
     page = login(org.admin).get(LIST_URL).content.decode()
     assert '<option value="2020" selected>2020</option>' in page
     assert "暂无导出记录。" in page
+
+
+def test_with_the_queue_down_the_export_fails_at_once_with_a_reason(
+    login, org, broker_down, django_capture_on_commit_callbacks
+):
+    response = start(login(org.admin), scope=org.company, capture=django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert (job.status, job.file.name or "") == ("failed", "")
+    assert job.error == "导出队列暂不可用，请几分钟后重新导出。"
