@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--database-url", dest="database_url_sub", default=None)
     run.add_argument("--duration", type=int, default=20, help="seconds of load per page")
     run.add_argument("--connections", type=int, default=8, help="concurrent clients")
+    run.add_argument("--rounds", type=int, default=3, help="timed repetitions of figures 1 and 5 (median)")
     run.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     run.add_argument(
         "--only", default="", help="comma-separated figures to run (rollup,queries,load,export,ranking)"
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             connections=args.connections,
             workers=args.workers,
             only=only,
+            rounds=args.rounds,
         )
     if args.command == "explain":
         from bench.explain import explain_command

@@ -71,7 +71,7 @@ def gunicorn(*, database_url: str, workers: int, log):
             "--workers",
             str(workers),
             "--timeout",
-            "120",
+            "600",
         ],
         cwd=settings.BASE_DIR,
         env=env,
@@ -102,7 +102,7 @@ def gunicorn(*, database_url: str, workers: int, log):
 
 def check_page(path: str, cookie: str) -> None:
     request = urllib.request.Request(f"http://{HOST}:{PORT}{path}", headers={"Cookie": cookie})
-    with urllib.request.urlopen(request, timeout=120) as response:
+    with urllib.request.urlopen(request, timeout=600) as response:
         if response.status != 200 or response.url.rstrip("/").endswith("login"):
             raise RuntimeError(f"{path} answered {response.status} at {response.url}")
 
@@ -116,7 +116,7 @@ def wrk(path: str, *, cookie: str, seconds: int, connections: int) -> LoadResult
         f"-c{connections}",
         f"-d{seconds}s",
         "--timeout",
-        "60s",
+        "120s",
         "-s",
         str(WRK_SCRIPT),
         "-H",

@@ -19,7 +19,7 @@ from bench.scale import parse_scale
 from branchtrack.models import Branch
 
 NOT_BUILT = "n/a (not built)"
-ROUNDS = 3  # timed repetitions; the table shows the median
+ROUNDS = 3  # timed repetitions by default; the table shows the median
 LOAD_PAGES = (("trivial view", "/bench/trivial/"), ("dashboard", None), ("branch list", "/org/branches/"))
 
 
@@ -45,7 +45,10 @@ class Report:
     rows: list[Row] = field(default_factory=list)
 
     def add(self, figure: str, value: str, goal: str = "", met: bool | None = None) -> None:
-        self.rows.append(Row(figure, value, goal, met))
+        row = Row(figure, value, goal, met)
+        self.rows.append(row)
+        # Each figure is logged as soon as it is known, so a run cut short still tells what it measured.
+        log(f"| {row.figure} | {row.value} | {row.goal} | {row.verdict} |")
 
     def markdown(self) -> str:
         lines = [self.title, "", "| figure | measured | goal | met |", "|---|---|---|---|"]
@@ -53,9 +56,9 @@ class Report:
         return "\n".join(lines)
 
 
-def _median_seconds(action: Callable[[], object], rounds: int = ROUNDS) -> tuple[float, object]:
+def _median_seconds(action: Callable[[], object]) -> tuple[float, object]:
     times, result = [], None
-    for _ in range(rounds):
+    for _ in range(_rounds):
         started = time.perf_counter()
         result = action()
         times.append(time.perf_counter() - started)
@@ -196,11 +199,13 @@ def measure_load(report: Report, *, database_url: str, duration: int, connection
         dashboard = None
     cookie = load.session_cookie(ADMIN_USERNAME)
     results: dict[str, load.LoadResult] = {}
-    with load.gunicorn(database_url=database_url, workers=workers, log=log):
-        for name, path in LOAD_PAGES:
-            path = dashboard if name == "dashboard" else path
-            if path is None:
-                continue
+    for name, path in LOAD_PAGES:
+        path = dashboard if name == "dashboard" else path
+        if path is None:
+            continue
+        # A fresh server per page: requests a slow page leaves queued when wrk stops would otherwise keep
+        # the workers busy through the next page's measurement.
+        with load.gunicorn(database_url=database_url, workers=workers, log=log):
             load.check_page(path, cookie)
             log(f"load: {name} ({path}), warm-up then {duration} s x {connections} clients")
             load.wrk(path, cookie=cookie, seconds=3, connections=connections)
@@ -210,6 +215,9 @@ def measure_load(report: Report, *, database_url: str, duration: int, connection
         result = results.get(name)
         if result is None:
             report.add(f"3. load: {name}", NOT_BUILT)
+            continue
+        if result.requests == 0:
+            report.add(f"3. load: {name} ({setup})", f"no request completed in {duration} s")
             continue
         errors = (
             f", {result.errors + result.status_errors} errors"
@@ -306,6 +314,7 @@ def measure_ranking(report: Report) -> None:
 # --- the command --------------------------------------------------------------------------------
 
 FIGURES = ("rollup", "queries", "load", "export", "ranking")
+_rounds = ROUNDS
 
 
 def run_command(
@@ -317,7 +326,10 @@ def run_command(
     connections: int,
     workers: int,
     only: set[str],
+    rounds: int = ROUNDS,
 ) -> int:
+    global _rounds
+    _rounds = max(1, rounds)
     started = time.perf_counter()
     branches = Branch.objects.count()
     if scale is not None and parse_scale(scale).branches != branches:
@@ -336,20 +348,24 @@ def run_command(
         return 2
     wanted = only or set(FIGURES)
     report = Report(
-        f"scale {label}: {branches:,} branches, database `{database_name(database_url)}`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        f"median of {_rounds} timed round(s); scale {label}: {branches:,} branches, database `{database_name(database_url)}`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     )
-    if "rollup" in wanted:
-        measure_rollup(report)
-    if "queries" in wanted:
-        measure_queries(report, database_url=database_url, seed=seed, label=label)
-    if "load" in wanted:
-        measure_load(
+    steps = {
+        "rollup": lambda: measure_rollup(report),
+        "queries": lambda: measure_queries(report, database_url=database_url, seed=seed, label=label),
+        "load": lambda: measure_load(
             report, database_url=database_url, duration=duration, connections=connections, workers=workers
-        )
-    if "export" in wanted:
-        measure_export(report, database_url=database_url, rows=branches)
-    if "ranking" in wanted:
-        measure_ranking(report)
+        ),
+        "export": lambda: measure_export(report, database_url=database_url, rows=branches),
+        "ranking": lambda: measure_ranking(report),
+    }
+    for name in FIGURES:
+        if name not in wanted:
+            continue
+        try:
+            steps[name]()
+        except Exception as error:  # one figure failing must not lose the others
+            report.add(f"{name}: **failed**", f"{type(error).__name__}: {error}")
     report.add(
         "whole run",
         f"{(time.perf_counter() - started) / 60:.1f} min",
