@@ -22,14 +22,6 @@ from tests.supervision.factories import CampaignFactory
 REFUSING = "redis://127.0.0.1:1/0"
 
 
-def _reset_broker_connections():
-    # Celery caches its connection and producer pools; drop them so the new broker URL is used.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def redis_down(settings):
     settings.CACHES = {
@@ -41,12 +33,17 @@ def redis_down(settings):
     }
     cache.close()
     previous = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    # Celery caches its connection and producer pools: set the working ones aside (closing them would
+    # break every later test) so the refusing broker URL gets pools of its own.
+    pools = celery_app._pool, celery_app.amqp._producer_pool
+    celery_app._pool = celery_app.amqp._producer_pool = None
     celery_app.conf.broker_url = REFUSING
     celery_app.conf.task_always_eager = False
-    _reset_broker_connections()
     yield
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool, celery_app.amqp._producer_pool = pools
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
-    _reset_broker_connections()
 
 
 def test_a_visit_is_logged_and_completed_with_redis_down_and_the_nightly_job_catches_up(
