@@ -2,7 +2,7 @@
 
 The database does the counting: a handful of GROUP BY queries give per-unit figures for the units'
 own branches; those few rows (one per unit, not per branch) are then summed up the unit tree.
-Re-running a day replaces that day's rows.
+Re-running a day replaces that day's rows (one DELETE and a bulk INSERT, not a statement per row).
 """
 
 from __future__ import annotations
@@ -12,12 +12,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from branchtrack.models import Branch, Unit
 from supervision.models import Campaign, CoverageSnapshot, Finding, Visit, VisitScore
+
+# Rows per INSERT (and per history INSERT): 2,000 units take a handful of statements, each of a
+# size PostgreSQL and SQLite both take comfortably.
+INSERT_BATCH = 500
 
 
 @dataclass
@@ -56,6 +61,25 @@ class _Figures:
         }
 
 
+def _latest_visits(campaign_visits, branches, day: datetime.date):
+    """Ids of each branch's latest completed visit up to `day`, as a subquery.
+
+    On PostgreSQL, DISTINCT ON picks them in one sort, so the item scores are then probed per
+    latest visit; the planner misjudges the portable "no later visit" NOT EXISTS and joins all
+    item scores first (bench/README.md, figure 1). SQLite has no DISTINCT ON: it keeps the
+    NOT EXISTS, which is the same set of visits.
+    """
+    if connection.features.can_distinct_on_fields:
+        return (
+            campaign_visits.completed_by(day)
+            .filter(branch__in=branches)
+            .order_by("branch_id", "-visited_on", "-pk")
+            .distinct("branch_id")
+            .values("pk")
+        )
+    return campaign_visits.latest_per_branch(day=day).filter(branch__in=branches).values("pk")
+
+
 def _figures_by_unit(campaign: Campaign, day: datetime.date) -> dict[int, _Figures]:
     """Figures of each unit's own branches (not yet its sub-units), from four aggregate queries."""
     figures: dict[int, _Figures] = defaultdict(_Figures)
@@ -80,9 +104,8 @@ def _figures_by_unit(campaign: Campaign, day: datetime.date) -> dict[int, _Figur
         figures[row["branch__unit_id"]].completed_visits = row["count"]
 
     weighted = ExpressionWrapper(F("score") * F("item__weight"), output_field=DecimalField())
-    latest = campaign_visits.latest_per_branch(day=day).filter(branch__in=branches)
     for row in (
-        VisitScore.objects.filter(visit__in=latest)
+        VisitScore.objects.filter(visit__in=_latest_visits(campaign_visits, branches, day))
         .values("visit__branch__unit_id", "item__area__code")
         .annotate(total=Sum(weighted))
     ):
@@ -110,13 +133,19 @@ def compute_coverage(*, campaign: Campaign, day: datetime.date) -> tuple[_Figure
     total = _Figures()
     for figures in own.values():
         total.add(figures)
-    by_unit: dict[Unit, _Figures] = {}
+    # Materialized paths grow by `steplen` characters per level, so a unit's ancestors are exactly
+    # the step-aligned prefixes of its path: each unit adds its own figures to those few subtrees
+    # (linear in the units, where comparing every unit with every unit was quadratic).
+    by_unit: dict[Unit, _Figures] = {unit: _Figures() for unit in units}
+    by_path = {unit.path: unit for unit in units}
+    step = Unit.steplen
     for unit in units:
-        subtree = _Figures()
-        for other in units:
-            if other.path.startswith(unit.path) and other.pk in own:
-                subtree.add(own[other.pk])
-        by_unit[unit] = subtree
+        if unit.pk not in own:
+            continue
+        for end in range(step, len(unit.path) + 1, step):
+            ancestor = by_path.get(unit.path[:end])
+            if ancestor is not None:
+                by_unit[ancestor].add(own[unit.pk])
     return total, by_unit
 
 
@@ -134,19 +163,26 @@ def snapshot_day(campaign: Campaign, today: datetime.date | None = None) -> date
 def rollup_coverage(*, campaign: Campaign, day: datetime.date | None = None) -> int:
     """Write (or rewrite) the campaign's snapshots for `day` (default: `snapshot_day`); returns the row count."""
     day = day or snapshot_day(campaign)
+    # Two roll-ups of one campaign (the nightly job and a visit's) would both delete and both insert
+    # the day, and the second insert would break the one-row-per-unit-and-day constraint: the second
+    # waits here instead. NO KEY UPDATE, so visits being saved (which lock the campaign FOR KEY
+    # SHARE through their foreign key) are not held up meanwhile.
+    Campaign.objects.select_for_update(no_key=True).filter(pk=campaign.pk).exists()
     total, by_unit = compute_coverage(campaign=campaign, day=day)
     now = timezone.now()
-    CoverageSnapshot.objects.update_or_create(
-        campaign=campaign, unit=None, day=day, defaults={**total.snapshot_values(), "computed_at": now}
-    )
-    for unit, figures in by_unit.items():
-        CoverageSnapshot.objects.update_or_create(
-            campaign=campaign, unit=unit, day=day, defaults={**figures.snapshot_values(), "computed_at": now}
-        )
-    # A unit that left the campaign's scope keeps no row for a day it no longer belongs to.
-    CoverageSnapshot.objects.filter(campaign=campaign, day=day, unit__isnull=False).exclude(
-        unit__in=[unit.pk for unit in by_unit]
-    ).delete()
+    rows = [
+        CoverageSnapshot(campaign=campaign, unit=None, day=day, computed_at=now, **total.snapshot_values())
+    ]
+    rows += [
+        CoverageSnapshot(campaign=campaign, unit=unit, day=day, computed_at=now, **figures.snapshot_values())
+        for unit, figures in by_unit.items()
+    ]
+    # The day's rows are replaced whole, which also drops the row of a unit that left the campaign's
+    # scope. The raw delete skips Django's per-row post_delete signals, i.e. simple_history's "-"
+    # record per row (one INSERT each, the cost this replaces): a snapshot is derived data, and each
+    # value it ever had stays in its history as the "+" record written with it below.
+    CoverageSnapshot.objects.filter(campaign=campaign, day=day)._raw_delete(CoverageSnapshot.objects.db)
+    bulk_create_with_history(rows, CoverageSnapshot, batch_size=INSERT_BATCH, default_date=now)
     return len(by_unit) + 1
 
 

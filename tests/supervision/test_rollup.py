@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError
 
 from supervision import services
@@ -15,6 +17,7 @@ from supervision.models import ChecklistItem, CoverageSnapshot, Visit
 from supervision.rollup import rollup_coverage, snapshot_day
 from supervision.services import ScoreInput
 from supervision.tasks import rollup_campaign_coverage
+from tests.factories import BranchFactory, UnitFactory
 from tests.supervision.factories import VisitFactory
 
 DAY = datetime.date(2020, 12, 31)
@@ -163,3 +166,25 @@ def test_a_cache_outage_neither_fails_the_visit_nor_stops_the_roll_up(
     assert Visit.objects.get(pk=visit.pk).is_completed
     assert "cache unavailable" in caplog.text
     assert CoverageSnapshot.objects.get(campaign=campaign, unit=None, day=DAY).visited_branches == 1
+
+
+def _rollup_statements(campaign) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        rollup_coverage(campaign=campaign, day=DAY)
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_a_roll_up_writes_its_rows_in_the_same_number_of_statements_for_more_units(org, campaign):
+    VisitFactory(campaign=campaign, branch=org.city_branch)
+    rollup_coverage(campaign=campaign, day=DAY)
+    few = _rollup_statements(campaign)
+    for number in range(30):
+        unit = UnitFactory(parent=org.county, code=f"C-CTY-X{number}", name=f"供电所{number}")
+        BranchFactory(unit=unit, code=f"B-X{number}", name=f"党支部{number}")
+    many = _rollup_statements(campaign)
+
+    assert many == few
+    assert CoverageSnapshot.objects.filter(campaign=campaign, day=DAY).count() == 35
+    # Every row written keeps its "+" history record (three runs: 5 + 5 + 35 rows).
+    assert CoverageSnapshot.history.filter(campaign=campaign, day=DAY, history_type="+").count() == 45
