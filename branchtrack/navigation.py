@@ -1,11 +1,12 @@
 """Navigation collected from every app's `navigation.NAV_ITEMS`, filtered by the user's role.
 
-Each app owns its own entries, so adding a page never means editing a shared template.
+Each app owns its own entries, so adding a page never means editing a shared template. Entries are
+grouped by campaign (one menu per app), so the header stays one line however many pages there are.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import import_module
 
@@ -17,6 +18,16 @@ from branchtrack.models import Role
 
 ALL_ROLES = frozenset(Role.values)
 
+ADMINISTRATION = "administration"
+# Menu titles by app label, in the order the menus appear.
+GROUP_LABELS = {
+    "branchtrack": _("Organisation"),
+    "supervision": _("Supervision visits"),
+    "projects": _("Branch projects"),
+    "pairings": _("Pairings"),
+    ADMINISTRATION: _("Administration"),
+}
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -25,6 +36,8 @@ class NavItem:
     roles: frozenset[str] = field(default=ALL_ROLES)
     description: str = ""
     order: int = 100
+    group: str = ""  # a menu of its own; empty: the menu of the app that declares the item
+    company_level_only: bool = False  # pages about the whole company, hidden from unit-level users
 
     def url(self) -> str:
         return reverse(self.url_name)
@@ -45,8 +58,17 @@ NAV_ITEMS = [
         roles=frozenset({Role.ADMIN}),
         description=_("Upload units, branches and departments from Excel or CSV."),
         order=900,
+        group=ADMINISTRATION,
+        company_level_only=True,
     ),
 ]
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: str
+    items: tuple[NavItem, ...]
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +79,9 @@ def _all_items() -> tuple[NavItem, ...]:
             module = import_module(f"{config.name}.navigation")
         except ModuleNotFoundError:
             continue
-        items.extend(getattr(module, "NAV_ITEMS", ()))
+        for item in getattr(module, "NAV_ITEMS", ()):
+            group = item.group or (config.label if config.label in GROUP_LABELS else ADMINISTRATION)
+            items.append(replace(item, group=group))
     return tuple(sorted(items, key=lambda item: item.order))
 
 
@@ -67,7 +91,7 @@ def nav_items_for(user) -> list[NavItem]:
     role = Role.ADMIN if user.is_superuser else user.role
     visible = []
     for item in _all_items():
-        if role not in item.roles:
+        if role not in item.roles or (item.company_level_only and not user.is_company_level):
             continue
         try:
             item.url()
@@ -77,7 +101,18 @@ def nav_items_for(user) -> list[NavItem]:
     return visible
 
 
+def nav_groups_for(items: list[NavItem]) -> list[NavGroup]:
+    """The items as menus, in GROUP_LABELS order; the home page is not in any menu."""
+    groups = []
+    for key, label in GROUP_LABELS.items():
+        members = tuple(item for item in items if item.group == key and item.url_name != "home")
+        if members:
+            groups.append(NavGroup(key=key, label=label, items=members))
+    return groups
+
+
 def navigation(request) -> dict:
     """Template context processor."""
     user = getattr(request, "user", None)
-    return {"nav_items": nav_items_for(user) if user is not None else []}
+    items = nav_items_for(user) if user is not None else []
+    return {"nav_items": items, "nav_groups": nav_groups_for(items)}

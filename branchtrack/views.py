@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -48,8 +49,15 @@ def branch_list(request):
     return render(request, "branchtrack/branch_list.html", {"filter": filterset, "page": page})
 
 
+def _require_company_admin(request) -> None:
+    # The import and export cover the whole company, so a unit administrator may use neither.
+    if not request.user.is_company_level:
+        raise PermissionDenied
+
+
 @role_required(Role.ADMIN)
 def org_import(request):
+    _require_company_admin(request)
     form = OrgImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -76,6 +84,7 @@ def org_import(request):
 
 @role_required(Role.ADMIN)
 def org_export(request):
+    _require_company_admin(request)
     response = HttpResponse(organisation_csv().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="organisation.csv"'
     return response

@@ -10,6 +10,22 @@
       if (!target) { return; }
       var open = target.classList.toggle("open");
       button.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open && button.hasAttribute("data-menu")) { closeMenus(button); }
     });
+  });
+  // One dropdown menu open at a time; a click elsewhere or Escape closes it.
+  function closeMenus(except) {
+    document.querySelectorAll("[data-menu]").forEach(function (button) {
+      if (button === except) { return; }
+      var target = document.getElementById(button.getAttribute("data-toggle"));
+      if (target) { target.classList.remove("open"); }
+      button.setAttribute("aria-expanded", "false");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest(".nav-group")) { closeMenus(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeMenus(null); }
   });
 })();

@@ -196,3 +196,9 @@ def test_settings_read_database_url(tmp_path):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     assert output[0] == "django.db.backends.sqlite3" and output[1].endswith("db.sqlite3")
+
+
+def test_a_unit_administrator_neither_imports_nor_exports_the_company(login, org):
+    client = login(org.unit_admin)
+    assert client.get("/org/import/").status_code == 403
+    assert client.get("/org/export.csv").status_code == 403

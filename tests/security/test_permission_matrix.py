@@ -58,10 +58,9 @@ CASES = [
         403,
         only(STAFF_ROLES, unit_admin=400, unit_staff=400),
     ),
-    # The organisation import and export are company-wide: administrators only. A unit
-    # administrator passes the role check today; see the lead's note in the security report.
-    Case("organisation import", lambda w: "/org/import/", 403, only(("admin", "unit_admin"))),
-    Case("organisation export", lambda w: "/org/export.csv", 403, only(("admin", "unit_admin"))),
+    # The organisation import and export are company-wide: company administrators only.
+    Case("organisation import", lambda w: "/org/import/", 403, only(("admin",))),
+    Case("organisation export", lambda w: "/org/export.csv", 403, only(("admin",))),
     # Audit trail: company-level administrators only.
     Case("audit log", lambda w: "/audit/", 403, only(("admin",))),
     Case(
