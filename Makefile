@@ -64,5 +64,11 @@ serve: install
 screenshots: dev services
 	SCREENSHOTS_DIR=docs/screenshots DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest tests/browser -m browser
 
+# The benchmark at State Grid size (bench/README.md): generates database `bench`, then prints the table.
+bench: install services
+	./scripts/ensure_services.sh wrk
+	$(PY) -m bench generate --scale target --seed 2020
+	$(PY) -m bench run --scale target
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

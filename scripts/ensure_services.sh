@@ -80,10 +80,17 @@ ensure_chromium() {
     [ -x /usr/bin/chromium ] || die "/usr/bin/chromium is still missing"
 }
 
+ensure_wrk() {
+    if command -v wrk >/dev/null 2>&1; then say "wrk is installed"; return; fi
+    say "wrk is not installed: installing it for the benchmark's load test"
+    apt_install wrk
+}
+
 case "${1:-all}" in
     postgres) ensure_postgres ;;
     redis) ensure_redis ;;
     chromium) ensure_chromium ;;
+    wrk) ensure_wrk ;;
     all) ensure_postgres; ensure_redis; ensure_chromium ;;
-    *) die "usage: $0 [all|postgres|redis|chromium]" ;;
+    *) die "usage: $0 [all|postgres|redis|chromium|wrk]" ;;
 esac
