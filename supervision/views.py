@@ -92,8 +92,12 @@ def dashboard(request, pk: int):
     board = selectors.dashboard(user=request.user, campaign=campaign)
     rows = selectors.unit_snapshots(user=request.user, campaign=campaign, day=board.day)
     filterset, ok = _filtered(request, UnitCoverageFilterSet, rows, user=request.user)
-    unit_rows = list(filterset.qs) if ok else []
-    unvisited = list(selectors.unvisited_branches(user=request.user, campaign=campaign))
+    # Both tables are paged (each by its own parameter): at State Grid size a scope holds 2,000
+    # units and ~15,000 unvisited branches, which no page should render at once.
+    unit_page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("units_page")) if ok else None
+    unit_rows = list(unit_page) if unit_page is not None else []
+    unvisited = Paginator(selectors.unvisited_branches(user=request.user, campaign=campaign), PAGE_SIZE)
+    unvisited_page = unvisited.get_page(request.GET.get("unvisited_page"))
     chart = {
         "units": [row.unit.name for row in unit_rows],
         "coverage": [float(row.coverage_percent or 0) for row in unit_rows],
@@ -107,7 +111,8 @@ def dashboard(request, pk: int):
         "board": board,
         "filter": filterset,
         "unit_rows": unit_rows,
-        "unvisited": unvisited,
+        "unit_page": unit_page,
+        "unvisited_page": unvisited_page,
         "chart": chart,
     }
     return render(request, "supervision/dashboard.html", context, status=200 if ok else 400)

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from supervision.rollup import rollup_coverage
+from supervision.views import PAGE_SIZE
 from tests.factories import BranchFactory, UnitFactory
 from tests.query_budget import assert_page_within_budget
 from tests.supervision.factories import ProblemFactory, VisitFactory
@@ -103,3 +104,31 @@ def test_the_dashboard_query_count_does_not_grow_with_units_or_visits(login, org
         url=f"/supervision/campaigns/{campaign.pk}/",
         grow=grow,
     )
+
+
+def _unvisited_rows(page: str) -> int:
+    return page.split('data-testid="unvisited"')[1].split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+
+
+def _unit_rows(page: str) -> int:
+    return page.split('data-testid="unit-table"')[1].split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+
+
+@pytest.mark.django_db
+def test_the_dashboard_pages_its_units_and_unvisited_branches_each_on_its_own(login, org, campaign):
+    for number in range(PAGE_SIZE):
+        BranchFactory(unit=UnitFactory(parent=org.county, code=f"C-CTY-{number:02}"))
+    rollup_coverage(campaign=campaign, day=DAY)  # 54 units, 53 unvisited branches
+    client = login(org.staff)
+    url = f"/supervision/campaigns/{campaign.pk}/"
+
+    first = client.get(url).content.decode()
+    assert "尚有 53 个党支部未调研" in first  # the heading counts all of them, not the page
+    assert (_unit_rows(first), _unvisited_rows(first)) == (PAGE_SIZE, PAGE_SIZE)
+    assert "unvisited_page=2#unvisited" in first and "units_page=2#units" in first
+
+    # Paging the branches keeps the unit table's page and filters.
+    later = client.get(url, {"units_page": 2, "unvisited_page": 2, "sort": "coverage"}).content.decode()
+    assert (_unit_rows(later), _unvisited_rows(later)) == (4, 3)
+    back = re.search(r'href="\?([^"]*unvisited_page=1#unvisited)"', later).group(1).split("&amp;")
+    assert {"sort=coverage", "units_page=2"} <= set(back)
