@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,10 @@ class BranchFilterSet(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         label=_("Unit (with its sub-units)"), queryset=Unit.objects.none(), method="in_unit_subtree"
     )
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = django_filters.BooleanFilter(
+        label=_("Active"),
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
+    )
 
     class Meta:
         model = Branch

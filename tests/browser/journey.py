@@ -171,7 +171,8 @@ class Journey:
     def nav_paths(self) -> list[str]:
         """The paths of the app's own pages in the main navigation (not the Django admin site)."""
         self.open_menu()
-        hrefs = self.main_nav().get_by_role("link").evaluate_all("links => links.map(link => link.pathname)")
+        # Every link, those in closed dropdown menus included (hidden ones are not in the role tree).
+        hrefs = self.main_nav().locator("a").evaluate_all("links => links.map(link => link.pathname)")
         return [href for href in hrefs if not href.startswith("/admin/")]
 
     def overflow_px(self) -> int:
