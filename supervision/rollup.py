@@ -12,13 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from branchtrack.models import Branch, Unit
-from supervision.models import Campaign, CoverageSnapshot, Finding, Visit, VisitScore
+from supervision.models import Campaign, ChecklistItem, CoverageSnapshot, Finding, Visit
 
 # Rows per INSERT (and per history INSERT): 2,000 units take a handful of statements, each of a
 # size PostgreSQL and SQLite both take comfortably.
@@ -61,25 +61,6 @@ class _Figures:
         }
 
 
-def _latest_visits(campaign_visits, branches, day: datetime.date):
-    """Ids of each branch's latest completed visit up to `day`, as a subquery.
-
-    On PostgreSQL, DISTINCT ON picks them in one sort, so the item scores are then probed per
-    latest visit; the planner misjudges the portable "no later visit" NOT EXISTS and joins all
-    item scores first (bench/README.md, figure 1). SQLite has no DISTINCT ON: it keeps the
-    NOT EXISTS, which is the same set of visits.
-    """
-    if connection.features.can_distinct_on_fields:
-        return (
-            campaign_visits.completed_by(day)
-            .filter(branch__in=branches)
-            .order_by("branch_id", "-visited_on", "-pk")
-            .distinct("branch_id")
-            .values("pk")
-        )
-    return campaign_visits.latest_per_branch(day=day).filter(branch__in=branches).values("pk")
-
-
 def _figures_by_unit(campaign: Campaign, day: datetime.date) -> dict[int, _Figures]:
     """Figures of each unit's own branches (not yet its sub-units), from four aggregate queries."""
     figures: dict[int, _Figures] = defaultdict(_Figures)
@@ -103,13 +84,20 @@ def _figures_by_unit(campaign: Campaign, day: datetime.date) -> dict[int, _Figur
     ):
         figures[row["branch__unit_id"]].completed_visits = row["count"]
 
-    weighted = ExpressionWrapper(F("score") * F("item__weight"), output_field=DecimalField())
+    # Summed per item (nine per checklist) and weighted here: joining the scores to their items and
+    # areas in SQL made PostgreSQL probe the scores area by area (bench/README.md, figure 1).
+    item_weights = {
+        pk: (code, weight)
+        for pk, code, weight in ChecklistItem.objects.values_list("pk", "area__code", "weight")
+    }
+    latest = campaign_visits.filter(branch__in=branches).latest_per_branch(day=day).values("pk")
     for row in (
-        VisitScore.objects.filter(visit__in=_latest_visits(campaign_visits, branches, day))
-        .values("visit__branch__unit_id", "item__area__code")
-        .annotate(total=Sum(weighted))
+        Visit.objects.filter(pk__in=latest, scores__isnull=False)
+        .values("branch__unit_id", "scores__item_id")
+        .annotate(total=Sum("scores__score"))
     ):
-        figures[row["visit__branch__unit_id"]].area_totals[row["item__area__code"]] += row["total"]
+        code, weight = item_weights[row["scores__item_id"]]
+        figures[row["branch__unit_id"]].area_totals[code] += row["total"] * weight
 
     # A problem counts while unresolved on `day`; it is overdue once its due date has passed.
     problems = Finding.objects.problems().filter(
