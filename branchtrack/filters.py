@@ -3,15 +3,14 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from branchtrack.models import Branch, Unit
+from branchtrack.models import Branch
 from branchtrack.scoping import units_visible_to
+from branchtrack.unit_filter import UnitSubtreeFilter
 
 
 class BranchFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Unit (with its sub-units)"), queryset=Unit.objects.none(), method="in_unit_subtree"
-    )
+    unit = UnitSubtreeFilter(method="in_unit_subtree")
     active = django_filters.BooleanFilter(
         label=_("Active"),
         widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchtrack.models import Department, Unit
 from branchtrack.scoping import units_visible_to
+from branchtrack.unit_filter import UnitSubtreeFilter
 from projects.models import BranchProject, Rating, RatingRound
 
 
@@ -15,9 +16,7 @@ def _unit_choices(user):
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     year = django_filters.NumberFilter(label=_("Year"))
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Unit (with its sub-units)"), queryset=Unit.objects.none(), method="in_unit_subtree"
-    )
+    unit = UnitSubtreeFilter(method="in_unit_subtree")
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=Department.objects.order_by("code"), field_name="departments"
     )
@@ -75,9 +74,7 @@ class RatingFilterSet(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=Department.objects.order_by("code")
     )
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Unit (with its sub-units)"), queryset=Unit.objects.none(), method="in_unit_subtree"
-    )
+    unit = UnitSubtreeFilter(method="in_unit_subtree")
     needs_review = django_filters.BooleanFilter(label=_("Needs review"))
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),

@@ -6,8 +6,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from branchtrack.models import Unit
+from branchtrack.models import Branch, Unit
 from branchtrack.scoping import units_visible_to
+from branchtrack.unit_filter import UnitSubtreeFilter
 from supervision.models import Campaign, CoverageSnapshot, Feedback, Finding, MeetingAttendance, Visit
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
@@ -15,9 +16,7 @@ YES_NO = [("1", _("Yes")), ("0", _("No"))]
 
 class _ScopedUnitFilterSet(django_filters.FilterSet):
     unit_field = "unit"
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Unit (with its sub-units)"), queryset=Unit.objects.none(), method="in_unit_subtree"
-    )
+    unit = UnitSubtreeFilter(method="in_unit_subtree")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,9 +81,7 @@ class GoodPracticeFilterSet(django_filters.FilterSet):
     campaign = django_filters.ModelChoiceFilter(
         label=_("Campaign"), field_name="visit__campaign", queryset=Campaign.objects.all()
     )
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Unit (with its sub-units)"), queryset=Unit.objects.all(), method="in_unit_subtree"
-    )
+    unit = UnitSubtreeFilter(queryset=Unit.objects.all(), method="in_unit_subtree")
 
     class Meta:
         model = Finding
@@ -160,3 +157,18 @@ class UnitCoverageFilterSet(_ScopedUnitFilterSet):
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(SORTS[value], "unit__path")
+
+
+class UnvisitedBranchFilterSet(_ScopedUnitFilterSet):
+    """Branches not visited yet: by unit subtree, or found by name, code or secretary."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    class Meta:
+        model = Branch
+        fields = ["unit", "q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__icontains=value) | Q(secretary__icontains=value)
+        )

@@ -502,3 +502,7 @@ class CoverageSnapshot(models.Model):
     def coverage_percent(self) -> Decimal | None:
         coverage = self.coverage
         return None if coverage is None else (coverage * 100).quantize(Decimal("0.1"))
+
+    @property
+    def unvisited_branches(self) -> int:
+        return self.active_branches - self.visited_branches

@@ -7,6 +7,7 @@ app_name = "supervision"
 urlpatterns = [
     path("", views.index, name="index"),
     path("campaigns/<int:pk>/", views.dashboard, name="dashboard"),
+    path("campaigns/<int:pk>/unvisited/", views.unvisited_branches, name="unvisited"),
     path("campaigns/<int:campaign_pk>/visits/new/", views.visit_create, name="visit_create"),
     path("visits/", views.visit_list, name="visit_list"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),

@@ -23,6 +23,7 @@ from supervision.filters import (
     MeetingFilterSet,
     ProblemFilterSet,
     UnitCoverageFilterSet,
+    UnvisitedBranchFilterSet,
     VisitFilterSet,
 )
 from supervision.forms import FeedbackForm, FindingForm, MeetingForm, ResolveProblemForm, VisitForm
@@ -59,6 +60,15 @@ PROBLEM_COLUMNS = [
 ]
 
 
+UNVISITED_COLUMNS = [
+    ExportColumn(gettext_lazy("Branch code"), "code", width=10),
+    ExportColumn(gettext_lazy("Branch"), "name", width=36),
+    ExportColumn(gettext_lazy("Unit"), "unit.name", width=22),
+    ExportColumn(gettext_lazy("Secretary"), "secretary", width=14),
+    ExportColumn(gettext_lazy("Members"), "member_count", width=8),
+]
+
+
 def _filtered(request, filterset_class, queryset, **kwargs):
     """Bind a FilterSet; None means the filter values were invalid (the page answers 400)."""
     filterset = filterset_class(request.GET or None, queryset=queryset, **kwargs)
@@ -92,12 +102,10 @@ def dashboard(request, pk: int):
     board = selectors.dashboard(user=request.user, campaign=campaign)
     rows = selectors.unit_snapshots(user=request.user, campaign=campaign, day=board.day)
     filterset, ok = _filtered(request, UnitCoverageFilterSet, rows, user=request.user)
-    # Both tables are paged (each by its own parameter): at State Grid size a scope holds 2,000
-    # units and ~15,000 unvisited branches, which no page should render at once.
+    # Paged: at State Grid size a scope holds 2,000 units. The branches not visited yet have their
+    # own page (`unvisited`); the dashboard counts them from the snapshot, like every figure on it.
     unit_page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("units_page")) if ok else None
     unit_rows = list(unit_page) if unit_page is not None else []
-    unvisited = Paginator(selectors.unvisited_branches(user=request.user, campaign=campaign), PAGE_SIZE)
-    unvisited_page = unvisited.get_page(request.GET.get("unvisited_page"))
     chart = {
         "units": [row.unit.name for row in unit_rows],
         "coverage": [float(row.coverage_percent or 0) for row in unit_rows],
@@ -112,10 +120,24 @@ def dashboard(request, pk: int):
         "filter": filterset,
         "unit_rows": unit_rows,
         "unit_page": unit_page,
-        "unvisited_page": unvisited_page,
         "chart": chart,
     }
     return render(request, "supervision/dashboard.html", context, status=200 if ok else 400)
+
+
+@role_required(*OFFICE)
+def unvisited_branches(request, pk: int):
+    """The branches of the campaign that no completed visit reached yet: whom to visit next."""
+    campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
+    queryset = selectors.unvisited_branches(user=request.user, campaign=campaign)
+    filterset, ok = _filtered(request, UnvisitedBranchFilterSet, queryset, user=request.user)
+    if ok:
+        exported = export_if_requested(
+            request, rows=filterset.qs, columns=UNVISITED_COLUMNS, filename="unvisited-branches"
+        )
+        if exported:
+            return exported
+    return _list_page(request, "supervision/unvisited_list.html", filterset, ok, {"campaign": campaign})
 
 
 # --- visits -------------------------------------------------------------------------------------

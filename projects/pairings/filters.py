@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchtrack.models import Unit
 from branchtrack.scoping import units_visible_to
+from branchtrack.unit_filter import UnitSubtreeFilter
 from projects.pairings.models import ExternalOrg, LiaisonGroup, Pairing, PairingActivity, Theme
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
@@ -24,9 +25,7 @@ class PairingFilterSet(django_filters.FilterSet):
     theme = django_filters.ModelChoiceFilter(
         label=_("Theme"), queryset=Theme.objects.all(), field_name="themes", distinct=True
     )
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Unit (with its sub-units)"), queryset=Unit.objects.none(), method="in_unit"
-    )
+    unit = UnitSubtreeFilter(method="in_unit")
     kind = django_filters.ChoiceFilter(
         label=_("Kind of external organisation"),
         choices=ExternalOrg.Kind.choices,
@@ -84,9 +83,7 @@ class ActivityFilterSet(django_filters.FilterSet):
     theme = django_filters.ModelChoiceFilter(
         label=_("Theme"), queryset=Theme.objects.all(), field_name="pairing__themes", distinct=True
     )
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Unit (with its sub-units)"), queryset=Unit.objects.none(), method="in_unit"
-    )
+    unit = UnitSubtreeFilter(method="in_unit")
     kind = django_filters.ChoiceFilter(
         label=_("Kind of external organisation"),
         choices=ExternalOrg.Kind.choices,
@@ -144,9 +141,7 @@ class ExternalOrgFilterSet(django_filters.FilterSet):
 
 class LiaisonGroupFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    unit = django_filters.ModelChoiceFilter(
-        label=_("Unit (with its sub-units)"), queryset=Unit.objects.none(), method="in_unit"
-    )
+    unit = UnitSubtreeFilter(method="in_unit")
 
     class Meta:
         model = LiaisonGroup

@@ -34,6 +34,8 @@ def test_staff_log_a_visit_with_nine_scores_and_a_problem_and_coverage_goes_up(j
     expect(page.get_by_test_id("coverage-count")).to_have_text("1/3")
     coverage_before = _percent(page.get_by_test_id("coverage-percent").inner_text())
 
+    expect(page.get_by_test_id("unvisited-summary")).to_contain_text("2")
+    page.get_by_test_id("unvisited-link").click()
     unvisited = page.get_by_test_id("unvisited").get_by_role("row").filter(has_text=org.city_branch.name)
     unvisited.get_by_role("link", name=journey.t("Log a visit")).click()
 
@@ -75,7 +77,8 @@ def test_staff_log_a_visit_with_nine_scores_and_a_problem_and_coverage_goes_up(j
     journey.nav(journey.t("Supervision dashboard"))
     expect(page.get_by_test_id("coverage-count")).to_have_text("2/3")
     assert _percent(page.get_by_test_id("coverage-percent").inner_text()) > coverage_before
+    journey.screenshot("dashboard")
+    page.get_by_test_id("unvisited-link").click()
     expect(
         page.get_by_test_id("unvisited").get_by_role("row").filter(has_text=org.city_branch.name)
     ).to_have_count(0)
-    journey.screenshot("dashboard")

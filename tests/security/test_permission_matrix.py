@@ -87,6 +87,12 @@ CASES = [
     Case(
         "supervision dashboard", lambda w: f"/supervision/campaigns/{w.campaign.pk}/", 403, only(STAFF_ROLES)
     ),
+    Case(
+        "branches not visited yet",
+        lambda w: f"/supervision/campaigns/{w.campaign.pk}/unvisited/?export=csv",
+        403,
+        only(STAFF_ROLES),
+    ),
     Case("visit list", lambda w: "/supervision/visits/", 403, only(EVERYONE)),
     Case("visit export", lambda w: "/supervision/visits/?export=xlsx", 403, only(EVERYONE)),
     Case(
