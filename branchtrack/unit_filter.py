@@ -6,16 +6,14 @@ and a select of all of them cost every list page ~50 ms and ~140 KB of HTML (ben
 figure 3), and is useless on a phone. Past that size it offers the chosen unit's neighbourhood:
 the children of the chosen unit and of each of its ancestors, i.e. the tree opened down to the
 chosen unit, plus the chosen unit's own children to go one level further. Two queries whatever the
-scope's size: its count, and the units offered.
+scope's size: its size and the paths it needs, then the units offered.
 """
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Length, Substr
-from django.db.models.lookups import StartsWith
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.models import Unit
@@ -28,19 +26,20 @@ INDENT = "\u3000"
 
 def offered_units(scope: QuerySet[Unit], chosen: str | None) -> list[Unit]:
     """The units a select offers for `scope`, `chosen` being the submitted unit id (or None)."""
+    chosen_pk = int(chosen) if chosen and chosen.isdigit() else None
+    # One query for the scope's size, its top unit's path and the chosen unit's path.
+    found = scope.aggregate(size=Count("pk"), top=Min("path"), chosen=Min("path", filter=Q(pk=chosen_pk)))
     units = scope.only("pk", "name", "path", "depth").order_by("path")
-    if scope.count() <= OFFER_ALL_UP_TO:
+    if found["size"] <= OFFER_ALL_UP_TO:
         return list(units)
-    anchor = Unit.objects.filter(
-        pk=int(chosen) if chosen and chosen.isdigit() else Subquery(scope.order_by("path").values("pk")[:1])
-    )
-    # A unit is offered when its parent is the anchor or one of the anchor's ancestors, i.e. when the
-    # anchor's path starts with the unit's parent path (the unit's path minus its last step).
-    parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Unit.steplen)
-    under_anchor_line = anchor.filter(StartsWith(F("path"), parent_path))
-    # ...and the anchor's own children, one level further down.
-    anchor_children = anchor.filter(StartsWith(OuterRef("path"), F("path")), depth=OuterRef("depth") - 1)
-    return list(units.filter(Exists(under_anchor_line) | Exists(anchor_children)))
+    anchor = found["chosen"] or found["top"]
+    # Offered: the children of the anchor and of each of its ancestors (whose paths are the anchor
+    # path's step-aligned prefixes, the empty one standing for the roots' missing parent).
+    step = Unit.steplen
+    around = Q()
+    for end in range(0, len(anchor) + 1, step):
+        around |= Q(path__startswith=anchor[:end], depth=end // step + 1)
+    return list(units.filter(around))
 
 
 class UnitTreeSelect(forms.Select):

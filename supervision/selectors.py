@@ -211,13 +211,24 @@ def headline_unit(*, user: User) -> Unit | None:
     return user.unit
 
 
-def latest_snapshot_day(*, campaign: Campaign) -> datetime.date | None:
-    return campaign.snapshots.aggregate(day=Max("day"))["day"]
+@dataclass(frozen=True)
+class SnapshotVersion:
+    """The latest day the campaign's snapshots cover, and when any of them was last written: a
+    roll-up changes one or the other, so together they key what is drawn from the snapshots."""
+
+    day: datetime.date | None
+    computed_at: datetime.datetime | None
 
 
-def dashboard(*, user: User, campaign: Campaign) -> Dashboard:
-    """Headline figures, areas and trend for the user's scope, all read from snapshots."""
-    day = latest_snapshot_day(campaign=campaign)
+def snapshot_version(*, campaign: Campaign) -> SnapshotVersion:
+    # Every roll-up writes the campaign total with the same time as its unit rows, so the total rows
+    # (one a day, found by their partial unique index) carry the version of them all.
+    totals = campaign.snapshots.filter(unit__isnull=True)
+    return SnapshotVersion(**totals.aggregate(day=Max("day"), computed_at=Max("computed_at")))
+
+
+def dashboard(*, user: User, campaign: Campaign, day: datetime.date | None) -> Dashboard:
+    """Headline figures, areas and trend for the user's scope up to `day`, all read from snapshots."""
     unit = headline_unit(user=user)
     series = CoverageSnapshot.objects.filter(campaign=campaign).order_by("day")
     series = series.filter(unit__isnull=True) if unit is None else series.filter(unit=unit)

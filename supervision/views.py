@@ -8,13 +8,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from branchtrack.concurrency import StaleEditError
+from branchtrack.fragment_cache import cached_fragment, fragment_key
 from branchtrack.models import Role
-from branchtrack.scoping import branches_visible_to, role_required, units_visible_to
+from branchtrack.scoping import branches_visible_to, role_required, unit_scope_path, units_visible_to
 from branchtrack.table_export import ExportColumn, export_if_requested
 from supervision import selectors, services
 from supervision.filters import (
@@ -30,6 +32,8 @@ from supervision.forms import FeedbackForm, FindingForm, MeetingForm, ResolvePro
 from supervision.models import Campaign
 
 PAGE_SIZE = 50
+# What the dashboard's cache key cannot see (a unit or campaign renamed) shows at most this late.
+DASHBOARD_CACHE_SECONDS = 300
 OFFICE = (Role.ADMIN, Role.STAFF)
 EVERYONE = (Role.ADMIN, Role.STAFF, Role.REVIEWER, Role.SECRETARY)
 
@@ -99,8 +103,28 @@ def index(request):
 @role_required(*OFFICE)
 def dashboard(request, pk: int):
     campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
-    board = selectors.dashboard(user=request.user, campaign=campaign)
-    rows = selectors.unit_snapshots(user=request.user, campaign=campaign, day=board.day)
+    version = selectors.snapshot_version(campaign=campaign)
+    # Everything below the header is drawn from the snapshots, so it is cached until the next
+    # roll-up: a repeat view costs the lookups above instead of the unit table's queries and
+    # rendering (bench/README.md, figure 3).
+    key = fragment_key(
+        "supervision-dashboard",
+        campaign.pk,
+        version,
+        unit_scope_path(request.user),
+        request.user.unit_id,
+        get_language(),
+        sorted(request.GET.lists()),
+    )
+    body, status = cached_fragment(
+        key, lambda: _dashboard_body(request, campaign, version.day), timeout=DASHBOARD_CACHE_SECONDS
+    )
+    return render(request, "supervision/dashboard.html", {"campaign": campaign, "body": body}, status=status)
+
+
+def _dashboard_body(request, campaign: Campaign, day) -> tuple[str, int]:
+    board = selectors.dashboard(user=request.user, campaign=campaign, day=day)
+    rows = selectors.unit_snapshots(user=request.user, campaign=campaign, day=day)
     filterset, ok = _filtered(request, UnitCoverageFilterSet, rows, user=request.user)
     # Paged: at State Grid size a scope holds 2,000 units. The branches not visited yet have their
     # own page (`unvisited`); the dashboard counts them from the snapshot, like every figure on it.
@@ -122,7 +146,8 @@ def dashboard(request, pk: int):
         "unit_page": unit_page,
         "chart": chart,
     }
-    return render(request, "supervision/dashboard.html", context, status=200 if ok else 400)
+    html = render_to_string("supervision/dashboard_body.html", context, request)
+    return html, 200 if ok else 400
 
 
 @role_required(*OFFICE)

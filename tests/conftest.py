@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests: a small org chart with one user per role."""
 
+import copy
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +18,15 @@ def _celery_runs_tasks_in_process():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    # The cache is Redis, which outlives a test and a run: each test gets its own key prefix, so
+    # no cached page or roll-up marker of another test (or of yesterday's run) is seen.
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = uuid.uuid4().hex
+    settings.CACHES = caches
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import pytest
 from supervision.rollup import rollup_coverage
 from supervision.views import PAGE_SIZE
 from tests.factories import BranchFactory, UnitFactory
-from tests.query_budget import assert_page_within_budget
+from tests.query_budget import assert_page_within_budget, budget, count_queries
 from tests.supervision.factories import ProblemFactory, VisitFactory
 
 DAY = datetime.date(2020, 12, 31)
@@ -127,3 +127,52 @@ def test_the_dashboard_pages_its_units_and_keeps_the_filters(login, org, campaig
     assert _unit_rows(later) == 4
     back = re.search(r'href="\?([^"]*units_page=1#units)"', later).group(1).split("&amp;")
     assert "sort=coverage" in back
+
+
+def _main(response) -> str:
+    return response.content.decode().split("<main")[1].split("</main>")[0]
+
+
+@pytest.mark.django_db
+def test_a_repeat_view_comes_from_the_cache_until_the_next_rollup(login, org, campaign):
+    VisitFactory(campaign=campaign, branch=org.city_branch)
+    rollup_coverage(campaign=campaign, day=DAY)
+    client = login(org.staff)
+    url = f"/supervision/campaigns/{campaign.pk}/"
+
+    first_queries, first = count_queries(lambda: client.get(url))
+    again_queries, again = count_queries(lambda: client.get(url))
+    assert _main(again) == _main(first)  # the header differs: its logout form has a fresh CSRF token
+    assert again_queries == budget("supervision", "dashboard_cached") < first_queries
+
+    # A visit changes nothing on the page until the roll-up writes new snapshots; then it shows.
+    VisitFactory(campaign=campaign, branch=org.station_branch)
+    assert 'data-testid="coverage-count">1/3<' in client.get(url).content.decode()
+    rollup_coverage(campaign=campaign, day=DAY)
+    assert 'data-testid="coverage-count">2/3<' in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_cache_keeps_scopes_languages_and_filters_apart(login, org, campaign):
+    VisitFactory(campaign=campaign, branch=org.city_branch)
+    rollup_coverage(campaign=campaign, day=DAY)
+    url = f"/supervision/campaigns/{campaign.pk}/"
+    company = login(org.staff).get(url).content.decode()
+    county = login(org.unit_staff).get(url).content.decode()
+
+    assert 'data-testid="coverage-count">1/3<' in company
+    assert 'data-testid="coverage-count">0/2<' in county
+    client = login(org.staff)
+    assert _chart(client.get(url, {"kind": "county"}).content.decode())["units"] == ["县公司"]
+    assert "尚有 2 个党支部未调研" in client.get(url).content.decode()
+    client.cookies["django_language"] = "en"
+    assert "2 branches not visited yet" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_invalid_filters_are_not_cached(login, org, campaign):
+    rollup_coverage(campaign=campaign, day=DAY)
+    client = login(org.staff)
+    url = f"/supervision/campaigns/{campaign.pk}/"
+    assert client.get(url, {"sort": "nonsense"}).status_code == 400
+    assert client.get(url, {"sort": "nonsense"}).status_code == 400
