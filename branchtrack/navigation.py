@@ -11,7 +11,8 @@ from functools import lru_cache
 from importlib import import_module
 
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.models import Role
@@ -40,7 +41,13 @@ class NavItem:
     company_level_only: bool = False  # pages about the whole company, hidden from unit-level users
 
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _reversed(self.url_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@lru_cache(maxsize=256)
+def _reversed(url_name: str, urlconf: str, script_prefix: str) -> str:
+    # The menu reverses some fifty names on every page; they change only with the urlconf or prefix.
+    return reverse(url_name, urlconf=urlconf)
 
 
 NAV_ITEMS = [
