@@ -90,12 +90,14 @@ def _figures_by_unit(campaign: Campaign, day: datetime.date) -> dict[int, _Figur
         pk: (code, weight)
         for pk, code, weight in ChecklistItem.objects.values_list("pk", "area__code", "weight")
     }
-    latest = campaign_visits.filter(branch__in=branches).latest_per_branch(day=day).values("pk")
+    latest = campaign_visits.latest_per_branch(day=day).values("pk")
     for row in (
-        Visit.objects.filter(pk__in=latest, scores__isnull=False)
+        Visit.objects.filter(pk__in=latest, branch__in=branches)
         .values("branch__unit_id", "scores__item_id")
         .annotate(total=Sum("scores__score"))
     ):
+        if row["scores__item_id"] is None:  # a visit without scores (the outer join's empty row)
+            continue
         code, weight = item_weights[row["scores__item_id"]]
         figures[row["branch__unit_id"]].area_totals[code] += row["total"] * weight
 
