@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/branchtrack
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 
 .PHONY: demo test install dev services lint format messages worker serve screenshots bench clean
 
@@ -68,7 +69,7 @@ screenshots: dev services
 bench: install services
 	./scripts/ensure_services.sh wrk
 	$(PY) -m bench generate --scale target --seed 2020
-	$(PY) -m bench run --scale target
+	REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m bench run --scale target
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
