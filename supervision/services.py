@@ -263,7 +263,7 @@ def add_finding(
     owner_unit = owner_unit or visit.branch.unit
     if kind == Finding.Kind.PROBLEM and due_on is None:
         raise ValidationError({"due_on": _("A problem needs a due date.")})
-    return Finding.objects.create(
+    finding = Finding.objects.create(
         visit=visit,
         kind=kind,
         title=title,
@@ -271,6 +271,10 @@ def add_finding(
         owner_unit=owner_unit,
         due_on=due_on if kind == Finding.Kind.PROBLEM else None,
     )
+    if kind == Finding.Kind.PROBLEM:
+        # The dashboard counts open and overdue problems from the snapshots.
+        schedule_rollup(campaign_id=visit.campaign_id)
+    return finding
 
 
 def _locked_problem(problem: Finding) -> Finding:
@@ -314,6 +318,7 @@ def resolve_problem(
     problem.evidence = evidence.strip()
     problem.resolved_on = resolved_on or timezone.localdate()
     problem.save()
+    schedule_rollup(campaign_id=problem.visit.campaign_id)
     return problem
 
 

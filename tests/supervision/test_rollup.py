@@ -188,3 +188,34 @@ def test_a_roll_up_writes_its_rows_in_the_same_number_of_statements_for_more_uni
     assert CoverageSnapshot.objects.filter(campaign=campaign, day=DAY).count() == 35
     # Every row written keeps its "+" history record (three runs: 5 + 5 + 35 rows).
     assert CoverageSnapshot.history.filter(campaign=campaign, day=DAY, history_type="+").count() == 45
+
+
+@pytest.mark.django_db
+def test_a_problem_found_or_resolved_rolls_up_the_open_problems(
+    org, campaign, django_capture_on_commit_callbacks
+):
+    visit = VisitFactory(campaign=campaign, branch=org.city_branch, visited_on=datetime.date(2020, 5, 1))
+    rollup_coverage(campaign=campaign, day=DAY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        problem = services.add_finding(
+            visit=visit, kind="problem", title="台账缺失", due_on=datetime.date(2020, 6, 1)
+        )
+    assert CoverageSnapshot.objects.get(campaign=campaign, unit=None, day=DAY).open_problems == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resolve_problem(
+            problem=problem,
+            resolution="补齐台账",
+            evidence="台账照片",
+            resolved_on=datetime.date(2020, 5, 20),
+        )
+    assert CoverageSnapshot.objects.get(campaign=campaign, unit=None, day=DAY).open_problems == 0
+
+
+@pytest.mark.django_db
+def test_a_good_practice_queues_no_roll_up(org, campaign, django_capture_on_commit_callbacks):
+    visit = VisitFactory(campaign=campaign, branch=org.city_branch)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.add_finding(visit=visit, kind="good_practice", title="党员责任区")
+    assert callbacks == []
