@@ -85,6 +85,13 @@ class OrgImportResult:
     def changed(self) -> bool:
         return any(self.created.values()) or any(self.updated.values())
 
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": sum(self.created.values()),
+            "updated": sum(self.updated.values()),
+            "unchanged": self.unchanged,
+        }
+
 
 def import_organisation_file(uploaded, *, filename: str) -> OrgImportResult:
     """Read and import a file; TableFileError propagates for unreadable files."""

@@ -1,20 +1,18 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
 from branchtrack.filters import BranchFilterSet
 from branchtrack.forms import OrgImportForm
+from branchtrack.import_page import table_import_page
 from branchtrack.models import Branch, Role
 from branchtrack.org_export import organisation_csv
 from branchtrack.org_import import import_organisation_file
 from branchtrack.scoping import branches_visible_to, role_required
 from branchtrack.table_export import ExportColumn, export_if_requested
-from branchtrack.tabular import TableFileError
 
 PAGE_SIZE = 50
 
@@ -58,28 +56,13 @@ def _require_company_admin(request) -> None:
 @role_required(Role.ADMIN)
 def org_import(request):
     _require_company_admin(request)
-    form = OrgImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = import_organisation_file(upload, filename=upload.name)
-        except TableFileError as exc:
-            form.add_error("file", exc.message)
-        else:
-            if result.ok:
-                messages.success(
-                    request,
-                    _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-                    % {
-                        "created": sum(result.created.values()),
-                        "updated": sum(result.updated.values()),
-                        "unchanged": result.unchanged,
-                    },
-                )
-                return redirect("org_import")
-    status = 400 if request.method == "POST" and (form.errors or (result and not result.ok)) else 200
-    return render(request, "branchtrack/org_import.html", {"form": form, "result": result}, status=status)
+    return table_import_page(
+        request,
+        form_class=OrgImportForm,
+        importer=lambda upload: import_organisation_file(upload, filename=upload.name),
+        template="branchtrack/org_import.html",
+        done_url="org_import",
+    )
 
 
 @role_required(Role.ADMIN)

@@ -78,6 +78,9 @@ class ExternalOrgImportResult:
     def ok(self) -> bool:
         return not self.errors
 
+    def counts(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
 
 def import_external_orgs_file(uploaded, *, filename: str) -> ExternalOrgImportResult:
     """Read and import a file; TableFileError propagates for unreadable files."""

@@ -11,10 +11,10 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from branchtrack.import_page import table_import_page
 from branchtrack.models import Role
 from branchtrack.scoping import branches_visible_to, get_visible_or_404, role_required, units_visible_to
 from branchtrack.table_export import ExportColumn, export_if_requested
-from branchtrack.tabular import TableFileError
 from projects.pairings import selectors, services
 from projects.pairings.filters import (
     ActivityFilterSet,
@@ -289,25 +289,12 @@ def external_org_list(request):
 
 @role_required(Role.ADMIN)
 def external_org_import(request):
-    form = ExternalOrgImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = import_external_orgs_file(upload, filename=upload.name)
-        except TableFileError as exc:
-            form.add_error("file", exc.message)
-        else:
-            if result.ok:
-                messages.success(
-                    request,
-                    _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-                    % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-                )
-                return redirect("pairings:external_org_import")
-    status = 400 if request.method == "POST" and (form.errors or (result and not result.ok)) else 200
-    return render(
-        request, "pairings/external_org_import.html", {"form": form, "result": result}, status=status
+    return table_import_page(
+        request,
+        form_class=ExternalOrgImportForm,
+        importer=lambda upload: import_external_orgs_file(upload, filename=upload.name),
+        template="pairings/external_org_import.html",
+        done_url="pairings:external_org_import",
     )
 
 
