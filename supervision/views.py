@@ -81,10 +81,17 @@ def _filtered(request, filterset_class, queryset, **kwargs):
     return filterset, True
 
 
-def _list_page(request, template, filterset, ok, context=None):
+def _list_page(request, template, filterset, ok, context=None, *, export=None):
+    """A filtered list: 400 for invalid filters, else the rows paged, or all of them exported when
+    `?export=` asks and the page has `export=(columns, filename)`."""
     context = {"filter": filterset, **(context or {})}
     if not ok:
         return render(request, template, {**context, "page": None}, status=400)
+    if export is not None:
+        columns, filename = export
+        exported = export_if_requested(request, rows=filterset.qs, columns=columns, filename=filename)
+        if exported:
+            return exported
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, template, {**context, "page": page})
 
@@ -156,13 +163,14 @@ def unvisited_branches(request, pk: int):
     campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
     queryset = selectors.unvisited_branches(user=request.user, campaign=campaign)
     filterset, ok = _filtered(request, UnvisitedBranchFilterSet, queryset, user=request.user)
-    if ok:
-        exported = export_if_requested(
-            request, rows=filterset.qs, columns=UNVISITED_COLUMNS, filename="unvisited-branches"
-        )
-        if exported:
-            return exported
-    return _list_page(request, "supervision/unvisited_list.html", filterset, ok, {"campaign": campaign})
+    return _list_page(
+        request,
+        "supervision/unvisited_list.html",
+        filterset,
+        ok,
+        {"campaign": campaign},
+        export=(UNVISITED_COLUMNS, "unvisited-branches"),
+    )
 
 
 # --- visits -------------------------------------------------------------------------------------
@@ -173,12 +181,10 @@ def visit_list(request):
     filterset, ok = _filtered(
         request, VisitFilterSet, selectors.visit_list(user=request.user), user=request.user
     )
-    if ok:
-        exported = export_if_requested(request, rows=filterset.qs, columns=VISIT_COLUMNS, filename="visits")
-        if exported:
-            return exported
     context = {"campaigns": selectors.campaigns_for(request.user), "can_log": request.user.role in OFFICE}
-    return _list_page(request, "supervision/visit_list.html", filterset, ok, context)
+    return _list_page(
+        request, "supervision/visit_list.html", filterset, ok, context, export=(VISIT_COLUMNS, "visits")
+    )
 
 
 def _visit_form_context(form, campaign, branch, previous, **extra):
@@ -334,14 +340,15 @@ def visit_detail(request, pk: int):
 def problem_list(request):
     queryset = selectors.problem_list(user=request.user)
     filterset, ok = _filtered(request, ProblemFilterSet, queryset, user=request.user)
-    if ok:
-        exported = export_if_requested(
-            request, rows=filterset.qs, columns=PROBLEM_COLUMNS, filename="problems"
-        )
-        if exported:
-            return exported
     escalated = selectors.escalated_problems_for(request.user).count()
-    return _list_page(request, "supervision/problem_list.html", filterset, ok, {"escalated": escalated})
+    return _list_page(
+        request,
+        "supervision/problem_list.html",
+        filterset,
+        ok,
+        {"escalated": escalated},
+        export=(PROBLEM_COLUMNS, "problems"),
+    )
 
 
 @role_required(*EVERYONE)
