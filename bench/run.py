@@ -176,9 +176,12 @@ def measure_queries(report: Report, *, database_url: str, seed: int, label: str)
         stdout=subprocess.DEVNULL,
     )
     log("query counts: scale 1")
-    small, _rss = run_child_process(small_url, "queries")
+    # Each page measured as a first view: a process-local cache, empty at the start (the dashboard's
+    # body would otherwise come from a cache another run filled).
+    uncached = {"REDIS_URL": ""}
+    small, _rss = run_child_process(small_url, "queries", env=uncached)
     log(f"query counts: scale {label}")
-    large, _rss = run_child_process(database_url, "queries")
+    large, _rss = run_child_process(database_url, "queries", env=uncached)
     for page, count in small["counts"].items():
         other = large["counts"].get(page)
         figure = f"2. queries: {page} (scale 1 / scale {label})"
