@@ -346,15 +346,20 @@ def set_in_catalogue(*, finding: Finding, in_catalogue: bool) -> Finding:
 
 @transaction.atomic
 def escalate_overdue_problems(*, today: datetime.date | None = None) -> int:
-    """Flag newly overdue problems for their owner unit's admins; returns how many were flagged."""
+    """Flag newly overdue problems for their owner unit's admins and email them (after the commit);
+    returns how many were flagged."""
     overdue = Finding.objects.overdue(today=today).filter(escalated_at__isnull=True)
-    flagged = 0
+    flagged = []
     now = timezone.now()
     for problem in overdue.select_for_update():
         problem.escalated_at = now
         problem.save(update_fields=["escalated_at"])
-        flagged += 1
-    return flagged
+        flagged.append(problem.pk)
+    if flagged:
+        from supervision.escalation_mail import send_escalation_mail
+
+        transaction.on_commit(lambda: send_escalation_mail(problem_ids=flagged))
+    return len(flagged)
 
 
 # --- meetings and feedback ----------------------------------------------------------------------
