@@ -26,7 +26,7 @@ INDENT = "\u3000"
 
 def offered_units(scope: QuerySet[Unit], chosen: str | None) -> list[Unit]:
     """The units a select offers for `scope`, `chosen` being the submitted unit id (or None)."""
-    chosen_pk = int(chosen) if chosen and chosen.isdigit() else None
+    chosen_pk = int(chosen) if chosen and chosen.isascii() and chosen.isdigit() else None
     # One query for the scope's size, its top unit's path and the chosen unit's path.
     found = scope.aggregate(size=Count("pk"), top=Min("path"), chosen=Min("path", filter=Q(pk=chosen_pk)))
     units = scope.only("pk", "name", "path", "depth").order_by("path")

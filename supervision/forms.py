@@ -138,8 +138,15 @@ class ResolveProblemForm(forms.Form):
     resolution = forms.CharField(label=_("How it was solved"), widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.CharField(
         label=_("Evidence of the fix"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What shows the problem is fixed: a document number, a photo reference, minutes..."),
+    )
+    evidence_file = forms.FileField(
+        label=_("Photo or PDF of the fix"),
+        required=False,
+        help_text=_("A photo (JPEG, PNG, WebP) or a PDF; a text, a file or both."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
     )
     resolved_on = forms.DateField(label=_("Resolved on"), required=False, widget=DateInput())
 

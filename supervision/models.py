@@ -321,6 +321,10 @@ class FindingQuerySet(models.QuerySet):
         )
 
 
+def _evidence_path(instance: Finding, filename: str) -> str:
+    return f"supervision/evidence/{instance.pk}/{filename}"
+
+
 class Finding(models.Model):
     """What a visit turns up: a good practice (鲜活经验) or a problem (问题) to be solved by its owner unit."""
 
@@ -350,6 +354,12 @@ class Finding(models.Model):
         blank=True,
         help_text=_("What shows the problem is fixed: a document number, a photo reference, minutes..."),
     )
+    # A photo or PDF of the fix, checked by its content; served only through the scoped view.
+    evidence_file = models.FileField(
+        _("photo or PDF of the fix"), upload_to=_evidence_path, max_length=255, blank=True
+    )
+    evidence_content_type = models.CharField(_("content type"), max_length=40, blank=True)
+    evidence_original_name = models.CharField(_("original name"), max_length=200, blank=True)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     confirmed_by_visit = models.ForeignKey(
         Visit,
@@ -372,7 +382,8 @@ class Finding(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status="resolved") | (~Q(resolution="") & ~Q(evidence="")),
+                condition=~Q(status="resolved")
+                | (~Q(resolution="") & (~Q(evidence="") | ~Q(evidence_file=""))),
                 name="supervision_resolved_needs_resolution_and_evidence",
             ),
         ]

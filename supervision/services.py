@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from branchtrack.concurrency import save_with_version
 from branchtrack.models import Branch, Unit, User
 from branchtrack.scoping import branches_visible_to, unit_in_scope
+from branchtrack.uploads import check_upload
 from supervision.models import (
     Campaign,
     ChecklistArea,
@@ -294,30 +298,57 @@ def start_work_on_problem(*, problem: Finding) -> Finding:
     return problem
 
 
-@transaction.atomic
 def resolve_problem(
     *,
     problem: Finding,
     resolution: str,
-    evidence: str,
+    evidence: str = "",
+    evidence_file: UploadedFile | None = None,
     resolved_on: datetime.date | None = None,
 ) -> Finding:
-    """Close a problem; it takes both what was done and the evidence that shows it is fixed."""
-    problem = _locked_problem(problem)
+    """Close a problem; it takes what was done and evidence that it is fixed: a text, a photo or PDF, or both.
+
+    The file is checked by its content before anything is written; if the save fails, the stored
+    file is removed again, so a refused resolution leaves nothing behind.
+    """
     errors = {}
+    checked = None
+    if evidence_file is not None:
+        try:
+            checked = check_upload(evidence_file)
+        except ValidationError as exc:
+            errors["evidence_file"] = exc.messages
     if not resolution.strip():
         errors["resolution"] = _("Say how the problem was solved.")
-    if not evidence.strip():
-        errors["evidence"] = _("A problem is resolved only with evidence of the fix.")
-    if problem.status == Finding.Status.RESOLVED:
-        errors["__all__"] = _("This problem is already resolved.")
-    if errors:
-        raise ValidationError(errors)
-    problem.status = Finding.Status.RESOLVED
-    problem.resolution = resolution.strip()
-    problem.evidence = evidence.strip()
-    problem.resolved_on = resolved_on or timezone.localdate()
-    problem.save()
+    if not evidence.strip() and evidence_file is None:
+        errors["evidence"] = _(
+            "A problem is resolved only with evidence of the fix: a text, a photo or a PDF."
+        )
+    stored = None
+    try:
+        with transaction.atomic():
+            problem = _locked_problem(problem)
+            if problem.status == Finding.Status.RESOLVED:
+                errors["__all__"] = _("This problem is already resolved.")
+            if errors:
+                raise ValidationError(errors)
+            problem.status = Finding.Status.RESOLVED
+            problem.resolution = resolution.strip()
+            problem.evidence = evidence.strip()
+            problem.resolved_on = resolved_on or timezone.localdate()
+            if checked is not None:
+                # The stored name is ours (random, with the extension of the sniffed type), never the sender's.
+                problem.evidence_file.save(
+                    f"{uuid.uuid4().hex}.{checked.extension}", evidence_file, save=False
+                )
+                stored = problem.evidence_file.name
+                problem.evidence_content_type = checked.content_type
+                problem.evidence_original_name = evidence_file.name[:200]
+            problem.save()
+    except BaseException:
+        if stored:
+            default_storage.delete(stored)
+        raise
     schedule_rollup(campaign_id=problem.visit.campaign_id)
     return problem
 

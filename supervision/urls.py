@@ -14,6 +14,7 @@ urlpatterns = [
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
     path("problems/", views.problem_list, name="problem_list"),
     path("problems/<int:pk>/", views.problem_detail, name="problem_detail"),
+    path("problems/<int:pk>/evidence/", views.problem_evidence, name="problem_evidence"),
     path("good-practices/", views.good_practice_list, name="good_practice_list"),
     path(
         "good-practices/<int:pk>/catalogue/",

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext_lazy
@@ -197,7 +197,7 @@ def visit_create(request, campaign_pk: int):
     branches = selectors.visitable_branches(user=request.user, campaign=campaign)
     branch_id = request.POST.get("branch") if request.method == "POST" else request.GET.get("branch")
     branch = None
-    if branch_id and str(branch_id).isdigit():
+    if branch_id and str(branch_id).isascii() and str(branch_id).isdigit():  # not "²"
         # A branch outside the user's scope is not found, whichever way its id arrives.
         branch = get_object_or_404(branches_visible_to(request.user).select_related("unit"), pk=branch_id)
     areas = selectors.checklist_areas(template_id=campaign.template_id)
@@ -355,7 +355,8 @@ def problem_list(request):
 def problem_detail(request, pk: int):
     problem = get_object_or_404(selectors.problem_list(user=request.user), pk=pk)
     can_edit = request.user.role in OFFICE or request.user.is_superuser
-    form = ResolveProblemForm(request.POST if request.POST.get("action") == "resolve" else None)
+    resolving = request.POST.get("action") == "resolve"
+    form = ResolveProblemForm(request.POST if resolving else None, request.FILES if resolving else None)
     if request.method == "POST":
         if not can_edit:
             raise Http404
@@ -371,7 +372,7 @@ def problem_detail(request, pk: int):
                 return redirect("supervision:problem_detail", pk=problem.pk)
             if action == "confirm":
                 visit_id = request.POST.get("visit", "")
-                if not visit_id.isdigit():
+                if not (visit_id.isascii() and visit_id.isdigit()):
                     raise Http404
                 visit = selectors.visit_detail(user=request.user, pk=int(visit_id))
                 services.confirm_fix_at_visit(problem=problem, visit=visit)
@@ -385,6 +386,24 @@ def problem_detail(request, pk: int):
         "supervision/problem_detail.html",
         {"problem": problem, "form": form, "can_edit": can_edit},
         status=status,
+    )
+
+
+@role_required(*EVERYONE)
+def problem_evidence(request, pk: int):
+    """The photo or PDF of a problem's fix, for whoever may see the problem."""
+    problem = get_object_or_404(selectors.problem_list(user=request.user), pk=pk)
+    if not problem.evidence_file:
+        raise Http404
+    try:
+        handle = problem.evidence_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(
+        handle,
+        content_type=problem.evidence_content_type,
+        as_attachment=not problem.evidence_content_type.startswith("image/"),
+        filename=problem.evidence_original_name or problem.evidence_file.name.rsplit("/", 1)[-1],
     )
 
 

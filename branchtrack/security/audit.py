@@ -235,6 +235,11 @@ def search_text(queryset: QuerySet, value: str) -> QuerySet:
     condition = Q(history_user__username__icontains=value) | Q(history_change_reason__icontains=value)
     for name in audited.text_fields():
         condition |= Q(**{f"{name}__icontains": value})
-    if value.isdigit() and len(value) < 16 and isinstance(audited.model._meta.pk, models.IntegerField):
+    if (
+        value.isascii()
+        and value.isdigit()
+        and len(value) < 16
+        and isinstance(audited.model._meta.pk, models.IntegerField)
+    ):
         condition |= Q(**{audited.pk_attname: int(value)})
     return queryset.filter(condition)

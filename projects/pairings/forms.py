@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.models import Branch, Unit
+from branchtrack.uploads import check_upload
 from projects.pairings.models import ExternalOrg, LiaisonGroup, Pairing, PairingActivity, Theme, split_names
 from projects.pairings.services import VillageName
-from projects.pairings.uploads import check_upload
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

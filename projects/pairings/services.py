@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from branchtrack.models import Branch, Unit
+from branchtrack.uploads import check_upload
 from projects.pairings.models import (
     ActivityAttachment,
     ActivityOutcome,
@@ -26,7 +27,6 @@ from projects.pairings.models import (
     Theme,
     Village,
 )
-from projects.pairings.uploads import check_upload
 
 logger = logging.getLogger(__name__)
 

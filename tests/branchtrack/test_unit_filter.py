@@ -81,3 +81,8 @@ def test_a_unit_outside_the_scope_is_refused(client, login, org):
     login(org.unit_admin)
     response = client.get(reverse("branch_list"), {"unit": org.city.pk})
     assert response.status_code == 400
+
+
+def test_a_unit_id_in_other_digits_is_refused_not_a_crash(client, login, org):
+    login(org.admin)
+    assert client.get(reverse("branch_list"), {"unit": "²"}).status_code == 400

@@ -22,6 +22,7 @@ NOT_IN_MATRIX = {
     "projects:round_close": "POST-only action of company administrators, as the round pages above",
     "projects:tracking_list": "needs a closed, published round: tests/projects/test_lists.py",
     "pairings:attachment": "needs a stored file: tests/pairings/test_activities.py (foreign -> 404)",
+    "supervision:problem_evidence": "needs a stored file: tests/supervision/test_findings.py (foreign -> 404)",
 }
 
 EVERYONE = ("admin", "unit_admin", "staff", "unit_staff", "reviewer", "secretary")

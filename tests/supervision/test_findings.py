@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from branchtrack.models import User
 from supervision import services
@@ -248,3 +249,75 @@ def test_a_mail_server_outage_leaves_the_escalation_standing(
     problem.refresh_from_db()
     assert problem.escalated_at is not None
     assert "escalation mail not sent" in caplog.text
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 200
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.mark.django_db
+def test_a_photo_of_the_fix_is_evidence_enough_and_only_the_problems_viewers_see_it(
+    login, org, campaign, media
+):
+    problem = ProblemFactory(visit=VisitFactory(campaign=campaign, branch=org.city_branch))
+    client = login(org.staff)
+
+    response = client.post(
+        f"/supervision/problems/{problem.pk}/",
+        {
+            "action": "resolve",
+            "resolution": "补齐了支委会记录",
+            "evidence_file": SimpleUploadedFile("整改照片.jpg", JPEG, content_type="image/jpeg"),
+        },
+    )
+
+    assert response.status_code == 302
+    problem.refresh_from_db()
+    assert problem.status == Finding.Status.RESOLVED and problem.evidence == ""
+    assert problem.evidence_content_type == "image/jpeg"
+    page = client.get(f"/supervision/problems/{problem.pk}/").content.decode()
+    assert 'data-testid="evidence-file"' in page and "整改照片.jpg" in page
+    photo = client.get(f"/supervision/problems/{problem.pk}/evidence/")
+    assert photo["Content-Type"] == "image/jpeg" and b"".join(photo.streaming_content) == JPEG
+    # The county's staff do not see the city's problem, nor its evidence.
+    assert login(org.unit_staff).get(f"/supervision/problems/{problem.pk}/evidence/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_a_photo_or_pdf_is_refused_and_nothing_is_kept(login, org, campaign, media):
+    problem = ProblemFactory(visit=VisitFactory(campaign=campaign, branch=org.city_branch))
+
+    response = login(org.staff).post(
+        f"/supervision/problems/{problem.pk}/",
+        {
+            "action": "resolve",
+            "resolution": "已整改",
+            "evidence": "见附件",
+            "evidence_file": SimpleUploadedFile(
+                "整改.jpg", b"MZ\x90\x00 not a photo", content_type="image/jpeg"
+            ),
+        },
+    )
+
+    assert response.status_code == 400
+    assert "“整改.jpg”不是照片（JPEG、PNG、WebP）或 PDF 文件。" in response.content.decode()
+    problem.refresh_from_db()
+    assert problem.status == Finding.Status.OPEN
+    assert not (media / "supervision").exists()
+
+
+@pytest.mark.django_db
+def test_a_resolution_without_any_evidence_is_refused(login, org, campaign):
+    problem = ProblemFactory(visit=VisitFactory(campaign=campaign, branch=org.city_branch))
+    response = login(org.staff).post(
+        f"/supervision/problems/{problem.pk}/", {"action": "resolve", "resolution": "已整改"}
+    )
+    assert response.status_code == 400
+    assert 'id="id_evidence_error"' in response.content.decode()
+    problem.refresh_from_db()
+    assert problem.status == Finding.Status.OPEN

@@ -1,4 +1,6 @@
-"""Checking activity attachments by their content: photos (JPEG, PNG, WebP) and PDF documents.
+"""Checking uploaded photos (JPEG, PNG, WebP) and PDF documents by their content.
+
+Used for pairing activities' attachments and for the evidence that a problem is fixed.
 
 The browser's content type and the file name are both the sender's claim; the first bytes of the
 file are not, so they decide what a file is. The stored name gets the extension of what was found.
@@ -12,9 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from projects.pairings.models import ActivityAttachment
-
 HEADER_BYTES = 16
+PHOTO, PDF = "photo", "pdf"
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,13 @@ class SniffedType:
 def sniff(header: bytes) -> SniffedType | None:
     """What the first bytes of a file say it is, among the accepted types; None for anything else."""
     if header.startswith(b"\xff\xd8\xff"):
-        return SniffedType(ActivityAttachment.Kind.PHOTO, "image/jpeg", "jpg")
+        return SniffedType(PHOTO, "image/jpeg", "jpg")
     if header.startswith(b"\x89PNG\r\n\x1a\n"):
-        return SniffedType(ActivityAttachment.Kind.PHOTO, "image/png", "png")
+        return SniffedType(PHOTO, "image/png", "png")
     if header[:4] == b"RIFF" and header[8:12] == b"WEBP":
-        return SniffedType(ActivityAttachment.Kind.PHOTO, "image/webp", "webp")
+        return SniffedType(PHOTO, "image/webp", "webp")
     if header.startswith(b"%PDF-"):
-        return SniffedType(ActivityAttachment.Kind.PDF, "application/pdf", "pdf")
+        return SniffedType(PDF, "application/pdf", "pdf")
     return None
 
 
