@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext_lazy
@@ -18,6 +18,7 @@ from branchtrack.fragment_cache import cached_fragment, fragment_key
 from branchtrack.models import Role
 from branchtrack.scoping import branches_visible_to, role_required, unit_scope_path, units_visible_to
 from branchtrack.table_export import ExportColumn, export_if_requested
+from branchtrack.uploads import stored_file_response
 from supervision import selectors, services
 from supervision.filters import (
     FeedbackFilterSet,
@@ -395,14 +396,9 @@ def problem_evidence(request, pk: int):
     problem = get_object_or_404(selectors.problem_list(user=request.user), pk=pk)
     if not problem.evidence_file:
         raise Http404
-    try:
-        handle = problem.evidence_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle,
+    return stored_file_response(
+        problem.evidence_file,
         content_type=problem.evidence_content_type,
-        as_attachment=not problem.evidence_content_type.startswith("image/"),
         filename=problem.evidence_original_name or problem.evidence_file.name.rsplit("/", 1)[-1],
     )
 

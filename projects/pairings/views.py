@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -15,6 +15,7 @@ from branchtrack.import_page import table_import_page
 from branchtrack.models import Role
 from branchtrack.scoping import branches_visible_to, get_visible_or_404, role_required, units_visible_to
 from branchtrack.table_export import ExportColumn, export_if_requested
+from branchtrack.uploads import stored_file_response
 from projects.pairings import selectors, services
 from projects.pairings.filters import (
     ActivityFilterSet,
@@ -245,19 +246,9 @@ def activity_list(request):
 @role_required(*LOGGERS)
 def attachment_download(request, pk: int):
     attachment = get_visible_or_404(selectors.attachments_visible_to(request.user), pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        content_type=attachment.content_type,
-        as_attachment=attachment.kind != attachment.Kind.PHOTO,
-        filename=attachment.original_name,
+    return stored_file_response(
+        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
     )
-    # The stored type was sniffed from the content; never let a browser second-guess it.
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @role_required(*OFFICE)
