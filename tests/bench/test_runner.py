@@ -68,3 +68,17 @@ def test_the_report_is_one_markdown_table():
         "| 1d. ratio | 1.20 | <= 1.5 | yes |",
         "| 2. queries: dashboard | 9 / 11 | equal | **no** |",
     ]
+
+
+@pytest.mark.urls("bench.urls")
+def test_the_load_yardsticks_answer_as_the_runner_expects(client, login, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as trivial_queries:
+        assert client.get("/bench/trivial/").content == b"ok"
+    assert len(trivial_queries) == 0  # the framework alone: not even the session is read
+    assert client.get("/bench/signed-in/").status_code == 302  # to the log-in page
+    login(org.staff)
+    signed_in = client.get("/bench/signed-in/")
+    assert signed_in.status_code == 200 and 'data-testid="user-role"' in signed_in.content.decode()
