@@ -52,6 +52,12 @@ class Unit(MP_Node):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def lineage_paths(cls, path: str) -> list[str]:
+        """The paths of a unit's ancestors and its own, root first, without a query: materialized
+        paths grow by `steplen` characters a level, so they are the step-aligned prefixes of its path."""
+        return [path[:end] for end in range(cls.steplen, len(path) + 1, cls.steplen)]
+
 
 class BranchQuerySet(models.QuerySet):
     def active(self) -> BranchQuerySet:

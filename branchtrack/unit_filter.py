@@ -33,12 +33,11 @@ def offered_units(scope: QuerySet[Unit], chosen: str | None) -> list[Unit]:
     if found["size"] <= OFFER_ALL_UP_TO:
         return list(units)
     anchor = found["chosen"] or found["top"]
-    # Offered: the children of the anchor and of each of its ancestors (whose paths are the anchor
-    # path's step-aligned prefixes, the empty one standing for the roots' missing parent).
-    step = Unit.steplen
+    # Offered: the children of the anchor and of each of its ancestors (the empty path standing for
+    # the roots' missing parent).
     around = Q()
-    for end in range(0, len(anchor) + 1, step):
-        around |= Q(path__startswith=anchor[:end], depth=end // step + 1)
+    for depth, parent_path in enumerate(["", *Unit.lineage_paths(anchor)], start=1):
+        around |= Q(path__startswith=parent_path, depth=depth)
     return list(units.filter(around))
 
 

@@ -26,8 +26,7 @@ logger = logging.getLogger(__name__)
 
 def _recipients_by_unit(owner_units: list[Unit]) -> dict[int, list[User]]:
     """For each owner unit id, the administrators with an email address of it or its nearest ancestor."""
-    step = Unit.steplen
-    paths = {unit.path[:end] for unit in owner_units for end in range(step, len(unit.path) + 1, step)}
+    paths = {path for unit in owner_units for path in Unit.lineage_paths(unit.path)}
     admins_by_path: dict[str, list[User]] = defaultdict(list)
     for admin in (
         User.objects.filter(role=Role.ADMIN, is_active=True, unit__path__in=paths)
@@ -38,9 +37,9 @@ def _recipients_by_unit(owner_units: list[Unit]) -> dict[int, list[User]]:
         admins_by_path[admin.unit.path].append(admin)
     recipients = {}
     for unit in owner_units:
-        for end in range(len(unit.path), 0, -step):
-            if admins_by_path.get(unit.path[:end]):
-                recipients[unit.pk] = admins_by_path[unit.path[:end]]
+        for path in reversed(Unit.lineage_paths(unit.path)):
+            if admins_by_path.get(path):
+                recipients[unit.pk] = admins_by_path[path]
                 break
     return recipients
 

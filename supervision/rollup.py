@@ -123,17 +123,15 @@ def compute_coverage(*, campaign: Campaign, day: datetime.date) -> tuple[_Figure
     total = _Figures()
     for figures in own.values():
         total.add(figures)
-    # Materialized paths grow by `steplen` characters per level, so a unit's ancestors are exactly
-    # the step-aligned prefixes of its path: each unit adds its own figures to those few subtrees
-    # (linear in the units, where comparing every unit with every unit was quadratic).
+    # Each unit adds its own figures to the subtrees of its lineage, found by path (linear in the
+    # units, where comparing every unit with every unit was quadratic).
     by_unit: dict[Unit, _Figures] = {unit: _Figures() for unit in units}
     by_path = {unit.path: unit for unit in units}
-    step = Unit.steplen
     for unit in units:
         if unit.pk not in own:
             continue
-        for end in range(step, len(unit.path) + 1, step):
-            ancestor = by_path.get(unit.path[:end])
+        for path in Unit.lineage_paths(unit.path):
+            ancestor = by_path.get(path)
             if ancestor is not None:
                 by_unit[ancestor].add(own[unit.pk])
     return total, by_unit
