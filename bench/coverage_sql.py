@@ -110,8 +110,9 @@ GROUP BY anc.id
 """
 
 
-def coverage_by_sql(*, campaign, day: datetime.date) -> dict[int | None, CoverageRow]:
-    """Every scope unit's figures and the total (key None), from one statement."""
+def coverage_query(*, campaign, day: datetime.date) -> tuple[str, list, list[str], list[str]]:
+    """The statement for a campaign and day, its parameters (in the statement's order), the area
+    codes its columns follow and the campaign's scope paths."""
     from supervision.models import ChecklistArea
 
     area_codes = list(
@@ -122,6 +123,12 @@ def coverage_by_sql(*, campaign, day: datetime.date) -> dict[int | None, Coverag
     paths = campaign.scope_paths()
     statement = coverage_statement(area_codes=area_codes, scope_count=len(paths))
     params = [f"{path}%" for path in paths] + [campaign.pk, day, *area_codes, day, day, day, campaign.pk, day]
+    return statement, params, area_codes, paths
+
+
+def coverage_by_sql(*, campaign, day: datetime.date) -> dict[int | None, CoverageRow]:
+    """Every scope unit's figures and the total (key None), from one statement."""
+    statement, params, area_codes, paths = coverage_query(campaign=campaign, day=day)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()

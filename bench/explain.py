@@ -18,8 +18,8 @@ def _explain(sql: str, params=None) -> str:
 
 
 def explain_command(*, min_ms: float) -> int:
-    from bench.coverage_sql import coverage_statement
-    from supervision.models import Campaign, ChecklistArea
+    from bench.coverage_sql import coverage_query
+    from supervision.models import Campaign
     from supervision.rollup import compute_coverage
 
     campaign = Campaign.objects.get(year=YEAR)
@@ -33,14 +33,6 @@ def explain_command(*, min_ms: float) -> int:
         if taken < min_ms or not query["sql"].lstrip().upper().startswith("SELECT"):
             continue
         print(f"### {taken:.0f} ms\n\n```sql\n{query['sql']}\n```\n\n```\n{_explain(query['sql'])}\n```\n")
-    area_codes = list(
-        ChecklistArea.objects.filter(template_id=campaign.template_id)
-        .order_by("code")
-        .values_list("code", flat=True)
-    )
-    paths = campaign.scope_paths()
-    statement = coverage_statement(area_codes=area_codes, scope_count=len(paths))
-    day = CAMPAIGN_END
-    params = [f"{path}%" for path in paths] + [campaign.pk, day, *area_codes, day, day, day, campaign.pk, day]
+    statement, params, _areas, _paths = coverage_query(campaign=campaign, day=CAMPAIGN_END)
     print(f"## bench/coverage_sql.py\n\n```\n{_explain(statement, params)}\n```")
     return 0
