@@ -51,16 +51,8 @@ class NewProjectForm(forms.ModelForm):
 
     class Meta:
         model = BranchProject
-        fields = [
-            "title",
-            "central_item",
-            "departments",
-            "indicator_name",
-            "indicator_unit",
-            "baseline",
-            "target",
-            "description",
-        ]
+        # What raters judge, and nothing else: progress (actual, status) is for the edit page.
+        fields = list(BranchProject.RATED_FIELDS)
         widgets = ProjectForm.Meta.widgets
 
     def __init__(self, *args, **kwargs):
