@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
@@ -8,13 +7,12 @@ from django.utils.translation import gettext_lazy
 from branchtrack.filters import BranchFilterSet
 from branchtrack.forms import OrgImportForm
 from branchtrack.import_page import table_import_page
+from branchtrack.list_page import filtered_list_page
 from branchtrack.models import Branch, Role
 from branchtrack.org_export import organisation_csv
 from branchtrack.org_import import import_organisation_file
 from branchtrack.scoping import branches_visible_to, role_required
-from branchtrack.table_export import ExportColumn, export_if_requested
-
-PAGE_SIZE = 50
+from branchtrack.table_export import ExportColumn
 
 BRANCH_COLUMNS = [
     ExportColumn(gettext_lazy("Code"), "code", width=10),
@@ -35,16 +33,12 @@ def home(request):
 @role_required(Role.ADMIN, Role.STAFF)
 def branch_list(request):
     queryset = branches_visible_to(request.user, Branch.objects.select_related("unit")).order_by("code")
-    filterset = BranchFilterSet(request.GET or None, queryset=queryset, user=request.user)
-    if filterset.is_bound and not filterset.is_valid():
-        return render(
-            request, "branchtrack/branch_list.html", {"filter": filterset, "page": None}, status=400
-        )
-    exported = export_if_requested(request, rows=filterset.qs, columns=BRANCH_COLUMNS, filename="branches")
-    if exported:
-        return exported
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "branchtrack/branch_list.html", {"filter": filterset, "page": page})
+    return filtered_list_page(
+        request,
+        filterset=BranchFilterSet(request.GET or None, queryset=queryset, user=request.user),
+        template="branchtrack/branch_list.html",
+        export=(BRANCH_COLUMNS, "branches"),
+    )
 
 
 def _require_company_admin(request) -> None:

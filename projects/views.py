@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branchtrack.concurrency import StaleEditError
+from branchtrack.list_page import PAGE_SIZE, filtered_list_page
 from branchtrack.models import Role
 from branchtrack.scoping import role_required
 from branchtrack.table_export import export_if_requested
@@ -32,7 +33,6 @@ from projects.forms import (
 from projects.history import readable_changes
 from projects.models import BranchProject, Rating, RatingRound, Rounding, TrackingList
 
-PAGE_SIZE = 50
 ALL_ROLES = (Role.ADMIN, Role.STAFF, Role.REVIEWER, Role.SECRETARY)
 
 
@@ -271,14 +271,12 @@ def rating_list(request):
         request.user,
         Rating.objects.select_related("round", "project__branch__unit", "department", "rater"),
     ).order_by("-round__year", "project__branch__code", "department__code")
-    filterset = RatingFilterSet(request.GET or None, queryset=queryset, user=request.user)
-    if filterset.is_bound and not filterset.is_valid():
-        return render(request, "projects/rating_list.html", {"filter": filterset, "page": None}, status=400)
-    exported = export_if_requested(request, rows=filterset.qs, columns=RATING_COLUMNS, filename="ratings")
-    if exported:
-        return exported
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "projects/rating_list.html", {"filter": filterset, "page": page})
+    return filtered_list_page(
+        request,
+        filterset=RatingFilterSet(request.GET or None, queryset=queryset, user=request.user),
+        template="projects/rating_list.html",
+        export=(RATING_COLUMNS, "ratings"),
+    )
 
 
 # --- rounds, ranking and the published lists -------------------------------------------------------

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from branchtrack.concurrency import StaleEditError
 from branchtrack.fragment_cache import cached_fragment, fragment_key
+from branchtrack.list_page import PAGE_SIZE, filtered_list_page
 from branchtrack.models import Role
 from branchtrack.scoping import branches_visible_to, role_required, unit_scope_path, units_visible_to
-from branchtrack.table_export import ExportColumn, export_if_requested
+from branchtrack.table_export import ExportColumn
 from branchtrack.uploads import stored_file_response
 from supervision import selectors, services
 from supervision.filters import (
@@ -32,7 +33,6 @@ from supervision.filters import (
 from supervision.forms import FeedbackForm, FindingForm, MeetingForm, ResolveProblemForm, VisitForm
 from supervision.models import Campaign
 
-PAGE_SIZE = 50
 # What the dashboard's cache key cannot see (a unit or campaign renamed) shows at most this late.
 DASHBOARD_CACHE_SECONDS = 300
 OFFICE = (Role.ADMIN, Role.STAFF)
@@ -80,21 +80,6 @@ def _filtered(request, filterset_class, queryset, **kwargs):
     if filterset.is_bound and not filterset.is_valid():
         return filterset, False
     return filterset, True
-
-
-def _list_page(request, template, filterset, ok, context=None, *, export=None):
-    """A filtered list: 400 for invalid filters, else the rows paged, or all of them exported when
-    `?export=` asks and the page has `export=(columns, filename)`."""
-    context = {"filter": filterset, **(context or {})}
-    if not ok:
-        return render(request, template, {**context, "page": None}, status=400)
-    if export is not None:
-        columns, filename = export
-        exported = export_if_requested(request, rows=filterset.qs, columns=columns, filename=filename)
-        if exported:
-            return exported
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, template, {**context, "page": page})
 
 
 # --- dashboard ----------------------------------------------------------------------------------
@@ -163,13 +148,11 @@ def unvisited_branches(request, pk: int):
     """The branches of the campaign that no completed visit reached yet: whom to visit next."""
     campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
     queryset = selectors.unvisited_branches(user=request.user, campaign=campaign)
-    filterset, ok = _filtered(request, UnvisitedBranchFilterSet, queryset, user=request.user)
-    return _list_page(
+    return filtered_list_page(
         request,
-        "supervision/unvisited_list.html",
-        filterset,
-        ok,
-        {"campaign": campaign},
+        filterset=UnvisitedBranchFilterSet(request.GET or None, queryset=queryset, user=request.user),
+        template="supervision/unvisited_list.html",
+        context={"campaign": campaign},
         export=(UNVISITED_COLUMNS, "unvisited-branches"),
     )
 
@@ -179,12 +162,13 @@ def unvisited_branches(request, pk: int):
 
 @role_required(*EVERYONE)
 def visit_list(request):
-    filterset, ok = _filtered(
-        request, VisitFilterSet, selectors.visit_list(user=request.user), user=request.user
-    )
-    context = {"campaigns": selectors.campaigns_for(request.user), "can_log": request.user.role in OFFICE}
-    return _list_page(
-        request, "supervision/visit_list.html", filterset, ok, context, export=(VISIT_COLUMNS, "visits")
+    queryset = selectors.visit_list(user=request.user)
+    return filtered_list_page(
+        request,
+        filterset=VisitFilterSet(request.GET or None, queryset=queryset, user=request.user),
+        template="supervision/visit_list.html",
+        context={"campaigns": selectors.campaigns_for(request.user), "can_log": request.user.role in OFFICE},
+        export=(VISIT_COLUMNS, "visits"),
     )
 
 
@@ -340,14 +324,11 @@ def visit_detail(request, pk: int):
 @role_required(*EVERYONE)
 def problem_list(request):
     queryset = selectors.problem_list(user=request.user)
-    filterset, ok = _filtered(request, ProblemFilterSet, queryset, user=request.user)
-    escalated = selectors.escalated_problems_for(request.user).count()
-    return _list_page(
+    return filtered_list_page(
         request,
-        "supervision/problem_list.html",
-        filterset,
-        ok,
-        {"escalated": escalated},
+        filterset=ProblemFilterSet(request.GET or None, queryset=queryset, user=request.user),
+        template="supervision/problem_list.html",
+        context={"escalated": selectors.escalated_problems_for(request.user).count()},
         export=(PROBLEM_COLUMNS, "problems"),
     )
 
@@ -405,8 +386,11 @@ def problem_evidence(request, pk: int):
 
 @role_required(*EVERYONE)
 def good_practice_list(request):
-    filterset, ok = _filtered(request, GoodPracticeFilterSet, selectors.good_practice_catalogue())
-    return _list_page(request, "supervision/good_practice_list.html", filterset, ok)
+    return filtered_list_page(
+        request,
+        filterset=GoodPracticeFilterSet(request.GET or None, queryset=selectors.good_practice_catalogue()),
+        template="supervision/good_practice_list.html",
+    )
 
 
 @require_POST
@@ -429,8 +413,11 @@ def good_practice_catalogue_toggle(request, pk: int):
 @role_required(*OFFICE)
 def meeting_list(request):
     queryset = selectors.meetings_visible_to(request.user).select_related("unit", "campaign", "created_by")
-    filterset, ok = _filtered(request, MeetingFilterSet, queryset, user=request.user)
-    return _list_page(request, "supervision/meeting_list.html", filterset, ok)
+    return filtered_list_page(
+        request,
+        filterset=MeetingFilterSet(request.GET or None, queryset=queryset, user=request.user),
+        template="supervision/meeting_list.html",
+    )
 
 
 @role_required(*OFFICE)
@@ -455,9 +442,12 @@ def meeting_create(request):
 @login_required
 def feedback_list(request):
     queryset = selectors.feedback_visible_to(request.user).select_related("campaign", "unit", "created_by")
-    filterset, ok = _filtered(request, FeedbackFilterSet, queryset)
-    context = {"can_write": request.user.is_superuser or request.user.role in OFFICE}
-    return _list_page(request, "supervision/feedback_list.html", filterset, ok, context)
+    return filtered_list_page(
+        request,
+        filterset=FeedbackFilterSet(request.GET or None, queryset=queryset),
+        template="supervision/feedback_list.html",
+        context={"can_write": request.user.is_superuser or request.user.role in OFFICE},
+    )
 
 
 @role_required(*OFFICE)

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branchtrack.import_page import table_import_page
+from branchtrack.list_page import PAGE_SIZE, filtered_list_page
 from branchtrack.models import Role
 from branchtrack.scoping import branches_visible_to, get_visible_or_404, role_required, units_visible_to
-from branchtrack.table_export import ExportColumn, export_if_requested
+from branchtrack.table_export import ExportColumn
 from branchtrack.uploads import stored_file_response
 from projects.pairings import selectors, services
 from projects.pairings.filters import (
@@ -33,7 +34,6 @@ from projects.pairings.forms import (
 from projects.pairings.imports import import_external_orgs_file
 from projects.pairings.models import ExternalOrg, PairingRules
 
-PAGE_SIZE = 50
 LOGGERS = (Role.ADMIN, Role.STAFF, Role.SECRETARY)
 OFFICE = (Role.ADMIN, Role.STAFF)
 
@@ -88,30 +88,17 @@ EXTERNAL_ORG_COLUMNS = [
 ]
 
 
-def _filtered_list(request, *, filterset, template: str, columns, filename: str, extra: dict | None = None):
-    """The common shape of a list page: 400 on junk filters, export on request, else a page of rows."""
-    context = {"filter": filterset, "page": None, **(extra or {})}
-    if filterset.is_bound and not filterset.is_valid():
-        return render(request, template, context, status=400)
-    exported = export_if_requested(request, rows=filterset.qs, columns=columns, filename=filename)
-    if exported:
-        return exported
-    context["page"] = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, template, context)
-
-
 @role_required(*LOGGERS)
 def pairing_list(request):
     today, rules = _today(), PairingRules.current()
     queryset = selectors.pairing_list(user=request.user, today=today, rules=rules)
     filterset = PairingFilterSet(request.GET or None, queryset=queryset, user=request.user, today=today)
-    return _filtered_list(
+    return filtered_list_page(
         request,
         filterset=filterset,
         template="pairings/pairing_list.html",
-        columns=PAIRING_COLUMNS,
-        filename="pairings",
-        extra={"rules": rules, "can_create": request.user.is_admin or request.user.role == Role.STAFF},
+        export=(PAIRING_COLUMNS, "pairings"),
+        context={"rules": rules, "can_create": request.user.is_admin or request.user.role == Role.STAFF},
     )
 
 
@@ -234,12 +221,11 @@ def activity_list(request):
     filterset = ActivityFilterSet(
         request.GET or None, queryset=selectors.activity_list(user=request.user), user=request.user
     )
-    return _filtered_list(
+    return filtered_list_page(
         request,
         filterset=filterset,
         template="pairings/activity_list.html",
-        columns=ACTIVITY_COLUMNS,
-        filename="pairing-activities",
+        export=(ACTIVITY_COLUMNS, "pairing-activities"),
     )
 
 
@@ -269,12 +255,11 @@ def summary(request):
 def external_org_list(request):
     queryset = ExternalOrg.objects.annotate(pairing_count=Count("pairings")).order_by("code")
     filterset = ExternalOrgFilterSet(request.GET or None, queryset=queryset)
-    return _filtered_list(
+    return filtered_list_page(
         request,
         filterset=filterset,
         template="pairings/external_org_list.html",
-        columns=EXTERNAL_ORG_COLUMNS,
-        filename="external-organisations",
+        export=(EXTERNAL_ORG_COLUMNS, "external-organisations"),
     )
 
 
