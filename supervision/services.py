@@ -21,6 +21,7 @@ from branchtrack.concurrency import save_with_version
 from branchtrack.models import Branch, Unit, User
 from branchtrack.scoping import branches_visible_to, unit_in_scope
 from branchtrack.uploads import check_upload
+from supervision.escalation_mail import send_escalation_mail
 from supervision.models import (
     Campaign,
     ChecklistArea,
@@ -376,9 +377,9 @@ def set_in_catalogue(*, finding: Finding, in_catalogue: bool) -> Finding:
 
 
 @transaction.atomic
-def escalate_overdue_problems(*, today: datetime.date | None = None) -> int:
-    """Flag newly overdue problems for their owner unit's admins and email them (after the commit);
-    returns how many were flagged."""
+def escalate_overdue_problems(*, today: datetime.date | None = None, notify: bool = True) -> int:
+    """Flag newly overdue problems for their owner unit's admins and, with `notify`, email them
+    (after the commit); returns how many were flagged."""
     overdue = Finding.objects.overdue(today=today).filter(escalated_at__isnull=True)
     flagged = []
     now = timezone.now()
@@ -386,9 +387,7 @@ def escalate_overdue_problems(*, today: datetime.date | None = None) -> int:
         problem.escalated_at = now
         problem.save(update_fields=["escalated_at"])
         flagged.append(problem.pk)
-    if flagged:
-        from supervision.escalation_mail import send_escalation_mail
-
+    if flagged and notify:
         transaction.on_commit(lambda: send_escalation_mail(problem_ids=flagged))
     return len(flagged)
 

@@ -321,3 +321,18 @@ def test_a_resolution_without_any_evidence_is_refused(login, org, campaign):
     assert 'id="id_evidence_error"' in response.content.decode()
     problem.refresh_from_db()
     assert problem.status == Finding.Status.OPEN
+
+
+@pytest.mark.django_db
+def test_escalating_without_notice_flags_and_sends_nothing(
+    org, campaign, django_capture_on_commit_callbacks, mailoutbox
+):
+    User.objects.filter(pk=org.unit_admin.pk).update(email="county-admin@example.com")
+    problem = ProblemFactory(
+        visit=VisitFactory(campaign=campaign, branch=org.county_branch), due_on=datetime.date(2020, 7, 1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.escalate_overdue_problems(today=TODAY, notify=False) == 1
+    problem.refresh_from_db()
+    assert problem.escalated_at is not None
+    assert mailoutbox == []
