@@ -48,11 +48,11 @@ test: dev services lint
 
 # Rebuild the .po catalogues after changing strings; the compiled .mo files are committed.
 messages: dev
-	$(VENV)/bin/django-admin makemessages -l zh_Hans --ignore=.venv --ignore=supervision --ignore=projects --ignore=branchtrack/assessment --ignore=bench --ignore=tests --ignore=docs --pythonpath=. --settings=branchtrack.settings
+	$(VENV)/bin/django-admin makemessages -l zh_Hans --ignore=.venv --ignore=supervision --ignore=projects --ignore=pairings --ignore=assessment --ignore=bench --ignore=tests --ignore=docs --pythonpath=. --settings=branchtrack.settings
 	cd supervision && ../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=.. --settings=branchtrack.settings
-	cd projects && ../$(VENV)/bin/django-admin makemessages -l zh_Hans --ignore=pairings --pythonpath=.. --settings=branchtrack.settings
-	cd projects/pairings && ../../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=../.. --settings=branchtrack.settings
-	cd branchtrack/assessment && ../../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=../.. --settings=branchtrack.settings
+	cd projects && ../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=.. --settings=branchtrack.settings
+	cd pairings && ../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=.. --settings=branchtrack.settings
+	cd assessment && ../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=.. --settings=branchtrack.settings
 	$(PY) manage.py compilemessages --ignore=.venv
 
 worker: install

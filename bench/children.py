@@ -20,11 +20,11 @@ def export_year() -> dict:
     from bench.generate import ADMIN_USERNAME, YEAR
     from bench.post import optional
 
-    run_export = optional("branchtrack.assessment.services", "run_export")
+    run_export = optional("assessment.services", "run_export")
     if run_export is None:
         return {"built": False}
-    from branchtrack.assessment.models import ExportJob
-    from branchtrack.models import User
+    from assessment.models import ExportJob
+    from org.models import User
 
     admin = User.objects.get(username=ADMIN_USERNAME)
     job = ExportJob.objects.create(year=YEAR, unit=None, format=ExportJob.Format.XLSX, requested_by=admin)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from branchtrack.models import Branch, Unit
+from org.models import Branch, Unit
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from bench.scale import (
     VISITED_SHARE,
     Sizes,
 )
-from branchtrack.models import Branch, Department, Role, Unit, User
+from org.models import Branch, Department, Role, Unit, User
 
 BENCH_PASSWORD = "Bench@2020"
 YEAR = 2020
@@ -129,7 +129,7 @@ class _UnitSpec:
 
 
 def _reference_units() -> list[_UnitSpec]:
-    from branchtrack.demo import UNITS
+    from org.demo import UNITS
 
     index = {code: i for i, (code, *_rest) in enumerate(UNITS)}
     return [
@@ -212,7 +212,7 @@ def generate_organisation(result: Generated) -> None:
     columns = ("id", "code", "name", "unit_id", "secretary", "member_count", "active")
     result.add(Branch, copy_rows(Branch, columns, branch_rows))
 
-    from branchtrack.demo import DEPARTMENTS
+    from org.demo import DEPARTMENTS
 
     result.department_ids = list(range(1, len(DEPARTMENTS) + 1))
     rows = [(i, code, name) for i, (code, name) in enumerate(DEPARTMENTS, start=1)]
@@ -603,7 +603,7 @@ def generate_projects(result: Generated) -> None:
 
 
 def generate_pairings(result: Generated) -> None:
-    from projects.pairings.models import ActivityOutcome, ExternalOrg, Pairing, PairingActivity, Theme
+    from pairings.models import ActivityOutcome, ExternalOrg, Pairing, PairingActivity, Theme
 
     sizes = result.sizes
     rng = random.Random(f"{result.seed}-pairings")

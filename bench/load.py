@@ -44,7 +44,7 @@ def session_cookie(username: str) -> str:
     """A session for the user in the bench database, as the browser would hold it after logging in."""
     from django.test import Client
 
-    from branchtrack.models import User
+    from org.models import User
 
     client = Client()
     client.force_login(User.objects.get(username=username))

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.generate import ADMIN_USERNAME, REVIEWER_USERNAME, YEAR
-from branchtrack.models import User
+from org.models import User
 
 NOT_BUILT = None
 

@@ -38,7 +38,7 @@ def publish_tracking_list(log=None) -> float | None:
     publish = optional("projects.services", "publish_tracking_list")
     if publish is None or not tables_exist("projects.TrackingList"):
         return None
-    from branchtrack.models import User
+    from org.models import User
     from projects.models import RatingRound
 
     started = time.perf_counter()

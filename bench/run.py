@@ -16,7 +16,7 @@ from bench.database import database_name
 from bench.generate import ADMIN_USERNAME, CAMPAIGN_END, YEAR, tables_exist
 from bench.post import optional
 from bench.scale import parse_scale
-from branchtrack.models import Branch
+from org.models import Branch
 
 NOT_BUILT = "n/a (not built)"
 ROUNDS = 3  # timed repetitions by default; the table shows the median
@@ -296,7 +296,7 @@ def measure_ranking(report: Report) -> None:
     if rank_projects is None or compute_cut is None or not tables_exist("projects.Rating"):
         report.add("5. ranking + tracking-list cut", NOT_BUILT)
         return
-    from branchtrack.models import User
+    from org.models import User
     from projects.models import BranchProject, RatingRound
 
     rating_round = RatingRound.objects.get(year=YEAR)

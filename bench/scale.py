@@ -63,7 +63,7 @@ def parse_scale(text: str | float) -> Sizes:
 
 def sizes_for(branches: int, *, label: str, units: int | None = None) -> Sizes:
     if units is None:
-        # The reference scenario's own tree (branchtrack.demo.UNITS) has 17 units.
+        # The reference scenario's own tree (org.demo.UNITS) has 17 units.
         units = 17 if branches == REFERENCE_BRANCHES else max(3, round(branches / BRANCHES_PER_UNIT))
     pairings = round(branches * PAIRINGS_PER_BRANCH)
     visits = branches * VISITS_PER_BRANCH

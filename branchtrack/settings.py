@@ -44,17 +44,17 @@ INSTALLED_APPS = [
     "django_filters",
     "treebeard",
     "simple_history",
-    "branchtrack",
-    "branchtrack.security",
+    "org",
+    "security",
     "supervision",
     "projects",
-    "projects.pairings",
-    "branchtrack.assessment",
+    "pairings",
+    "assessment",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "branchtrack.security.middleware.ContentSecurityPolicyMiddleware",
+    "security.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it is the first to see a view's exception: PostgreSQL down -> a 503 page, not a traceback.
-    "branchtrack.security.middleware.DatabaseUnavailableMiddleware",
+    "security.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "branchtrack.urls"
@@ -83,7 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "branchtrack.navigation.navigation",
+                "branchtrack.web.navigation.navigation",
             ],
         },
     },
@@ -97,7 +97,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = ["branchtrack.auth_backend.UserWithOrgBackend"]
+AUTHENTICATION_BACKENDS = ["org.auth_backend.UserWithOrgBackend"]
 AUTH_USER_MODEL = "branchtrack.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -182,7 +182,7 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Own origin only, and no inline <script>, style="" or event handlers anywhere (branchtrack/security/).
+# Own origin only, and no inline <script>, style="" or event handlers anywhere (security/).
 CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],

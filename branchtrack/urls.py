@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from branchtrack import views
-from branchtrack.security.views import LoginView
+from org import views
+from security.views import LoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,8 +15,8 @@ urlpatterns = [
     path("org/export.csv", views.org_export, name="org_export"),
     path("supervision/", include("supervision.urls")),
     path("projects/", include("projects.urls")),
-    path("pairings/", include("projects.pairings.urls")),
-    path("assessment/", include("branchtrack.assessment.urls")),
-    path("audit/", include("branchtrack.security.urls")),
+    path("pairings/", include("pairings.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("audit/", include("security.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,8 +17,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from branchtrack.demo import DEMO_PASSWORD
-from branchtrack.models import Branch, Department, Role, Unit, User
+from org.demo import DEMO_PASSWORD
+from org.models import Branch, Department, Role, Unit, User
 from projects import services
 from projects.models import (
     Assignment,

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from branchtrack.table_export import ExportColumn
+from branchtrack.web.table_export import ExportColumn
 
 
 def _departments(project) -> str:

@@ -2,9 +2,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from branchtrack.models import Department, Unit
-from branchtrack.scoping import units_visible_to
-from branchtrack.unit_filter import UnitSubtreeFilter
+from org.models import Department, Unit
+from org.permissions import units_visible_to
+from org.unit_filter import UnitSubtreeFilter
 from projects.models import BranchProject, Rating, RatingRound
 
 

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from branchtrack.concurrency import VersionedFormMixin
-from branchtrack.models import Department
+from branchtrack.web.concurrency import VersionedFormMixin
+from org.models import Department
 from projects.models import BranchProject, RatingRound
 
 

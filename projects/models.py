@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from branchtrack.models import Branch, Department
+from org.models import Branch, Department
 
 
 class Rounding(models.TextChoices):

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from branchtrack.models import Role
-from branchtrack.navigation import NavItem
+from branchtrack.web.navigation import NavItem
+from org.models import Role
 
 NAV_ITEMS = [
     NavItem(

@@ -14,8 +14,8 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from branchtrack.models import Branch, Role
-from branchtrack.scoping import branches_visible_to, is_admin
+from org.models import Branch, Role
+from org.permissions import branches_visible_to, is_admin
 from projects.models import (
     Assignment,
     BranchProject,

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from branchtrack.concurrency import save_with_version
-from branchtrack.models import Branch, Department, Role
+from branchtrack.web.concurrency import save_with_version
+from org.models import Branch, Department, Role
 from projects.models import (
     Assignment,
     BranchProject,

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from branchtrack.concurrency import StaleEditError
-from branchtrack.list_page import PAGE_SIZE, filtered_list_page
-from branchtrack.models import Role
-from branchtrack.scoping import role_required
-from branchtrack.table_export import export_if_requested
+from branchtrack.web.concurrency import StaleEditError
+from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
+from branchtrack.web.table_export import export_if_requested
+from org.models import Role
+from org.permissions import role_required
 from projects import selectors, services
 from projects.exports import PROJECT_COLUMNS, RANKING_COLUMNS, RATING_COLUMNS
 from projects.filters import ProjectFilterSet, RatingFilterSet

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from branchtrack.models import Branch, Unit, User
+from org.models import Branch, Unit, User
 from supervision import rollup, services
 from supervision.models import (
     Campaign,

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from branchtrack.models import Role, Unit, User
+from org.models import Role, Unit, User
 from supervision.models import Finding
 
 logger = logging.getLogger(__name__)

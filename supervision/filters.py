@@ -6,9 +6,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from branchtrack.models import Branch, Unit
-from branchtrack.scoping import units_visible_to
-from branchtrack.unit_filter import UnitSubtreeFilter
+from org.models import Branch, Unit
+from org.permissions import units_visible_to
+from org.unit_filter import UnitSubtreeFilter
 from supervision.models import Campaign, CoverageSnapshot, Feedback, Finding, MeetingAttendance, Visit
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from branchtrack.concurrency import VersionedFormMixin
+from branchtrack.web.concurrency import VersionedFormMixin
 from supervision.models import Campaign, ChecklistArea, Finding
 from supervision.services import ScoreInput
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from branchtrack.models import Branch, Unit
+from org.models import Branch, Unit
 
 
 class TemplateFrozenError(ValidationError):

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from branchtrack.models import Role
-from branchtrack.navigation import ALL_ROLES, NavItem
+from branchtrack.web.navigation import ALL_ROLES, NavItem
+from org.models import Role
 
 OFFICE = frozenset({Role.ADMIN, Role.STAFF})
 

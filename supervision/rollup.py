@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from branchtrack.models import Branch, Unit
+from org.models import Branch, Unit
 from supervision.models import Campaign, ChecklistItem, CoverageSnapshot, Finding, Visit
 
 # Rows per INSERT (and per history INSERT): 2,000 units take a handful of statements, each of a

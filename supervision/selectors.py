@@ -1,4 +1,4 @@
-"""Reads of the supervision app, scoped through `branchtrack.scoping`.
+"""Reads of the supervision app, scoped through `org.permissions`.
 
 Other apps read campaign results from here (the year-end export uses `branch_results` and
 `campaign_for_year`); keep their signatures stable.
@@ -15,8 +15,8 @@ from django.db.models import Count, Exists, FloatField, Max, OuterRef, Prefetch,
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
-from branchtrack.models import Branch, Role, Unit, User
-from branchtrack.scoping import EVERYTHING, branches_visible_to, unit_scope_path, units_visible_to
+from org.models import Branch, Role, Unit, User
+from org.permissions import EVERYTHING, branches_visible_to, unit_scope_path, units_visible_to
 from supervision.models import (
     Campaign,
     ChecklistArea,

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branchtrack.concurrency import save_with_version
-from branchtrack.models import Branch, Unit, User
-from branchtrack.scoping import branches_visible_to, unit_in_scope
-from branchtrack.uploads import check_upload
+from branchtrack.web.concurrency import save_with_version
+from branchtrack.web.uploads import check_upload
+from org.models import Branch, Unit, User
+from org.permissions import branches_visible_to, unit_in_scope
 from supervision.escalation_mail import send_escalation_mail
 from supervision.models import (
     Campaign,

@@ -13,13 +13,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from branchtrack.concurrency import StaleEditError
-from branchtrack.fragment_cache import cached_fragment, fragment_key
-from branchtrack.list_page import PAGE_SIZE, filtered_list_page
-from branchtrack.models import Role
-from branchtrack.scoping import branches_visible_to, role_required, unit_scope_path, units_visible_to
-from branchtrack.table_export import ExportColumn
-from branchtrack.uploads import stored_file_response
+from branchtrack.web.concurrency import StaleEditError
+from branchtrack.web.fragment_cache import cached_fragment, fragment_key
+from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
+from branchtrack.web.table_export import ExportColumn
+from branchtrack.web.uploads import stored_file_response
+from org.models import Role
+from org.permissions import branches_visible_to, role_required, unit_scope_path, units_visible_to
 from supervision import selectors, services
 from supervision.filters import (
     FeedbackFilterSet,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from branchtrack.celery import app as celery_app
-from branchtrack.models import Branch, Department, Role, Unit, User
+from org.models import Branch, Department, Role, Unit, User
 from tests.factories import TEST_PASSWORD, BranchFactory, DepartmentFactory, UnitFactory, UserFactory
 
 

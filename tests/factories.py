@@ -3,7 +3,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from branchtrack.models import Branch, Department, Role, Unit, User
+from org.models import Branch, Department, Role, Unit, User
 
 TEST_PASSWORD = "Test-pass-2020"
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.core.management import call_command
 
-from branchtrack.assessment.models import ExportJob
-from branchtrack.assessment.services import run_export
-from branchtrack.models import Branch, Unit, User
-from projects.pairings.selectors import branch_pairing_figures
+from assessment.models import ExportJob
+from assessment.services import run_export
+from org.models import Branch, Unit, User
+from pairings.selectors import branch_pairing_figures
 from projects.selectors import branch_project_summaries, year_figures
 from supervision.models import CoverageSnapshot
 from supervision.selectors import branch_results, campaign_for_year

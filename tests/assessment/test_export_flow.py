@@ -4,8 +4,8 @@ import pytest
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 
-from branchtrack.assessment.models import AssessmentWeights, ExportJob
-from branchtrack.assessment.services import run_export
+from assessment.models import AssessmentWeights, ExportJob
+from assessment.services import run_export
 from tests.assessment.helpers import key_figures, open_workbook
 from tests.factories import BranchFactory, UnitFactory
 from tests.query_budget import assert_page_within_budget

@@ -8,8 +8,8 @@ from django.core.files.storage import FileSystemStorage
 from django.db import OperationalError
 from django.urls import reverse
 
-from branchtrack.assessment.models import ExportJob, YearSnapshot
-from branchtrack.assessment.services import run_export
+from assessment.models import ExportJob, YearSnapshot
+from assessment.services import run_export
 from supervision.models import Finding
 from tests.assessment.helpers import open_workbook, table
 from tests.factories import BranchFactory

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from branchtrack.assessment.models import AssessmentWeights, ExportJob, SnapshotRow
-from branchtrack.assessment.selectors import assessment_rows
-from branchtrack.assessment.services import freeze_year, run_export
-from branchtrack.assessment.workbook import write_workbook
+from assessment.models import AssessmentWeights, ExportJob, SnapshotRow
+from assessment.selectors import assessment_rows
+from assessment.services import freeze_year, run_export
+from assessment.workbook import write_workbook
 from tests.assessment.helpers import key_figures, open_workbook, table
 from tests.factories import BranchFactory, UnitFactory
 from tests.pairings.factories import ActivityFactory, PairingFactory

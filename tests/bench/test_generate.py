@@ -8,7 +8,7 @@ from django.db import connection
 
 from bench.generate import generate
 from bench.scale import ITEMS_PER_VISIT, TARGET_BRANCHES, TARGET_UNITS, parse_scale
-from branchtrack.models import Branch, Unit
+from org.models import Branch, Unit
 
 SMALL = "0.2"  # 61 branches
 

@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from playwright.sync_api import BrowserContext, ConsoleMessage, Locator, Page, Request, Response, expect
 
-from branchtrack.models import User
+from org.models import User
 from tests.factories import TEST_PASSWORD
 
 SETTINGS = {

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from branchtrack.assessment import services
-from branchtrack.assessment.models import ExportJob
-from branchtrack.assessment.tasks import build_assessment_export
+from assessment import services
+from assessment.models import ExportJob
+from assessment.tasks import build_assessment_export
 from tests.assessment.helpers import open_workbook, table
 from tests.supervision.factories import CampaignFactory, VisitFactory
 

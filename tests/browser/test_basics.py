@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from branchtrack.models import Role
+from org.models import Role
 from tests.conftest import Org
 from tests.factories import TEST_PASSWORD
 

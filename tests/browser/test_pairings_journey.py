@@ -7,7 +7,7 @@ import zlib
 import pytest
 from playwright.sync_api import expect
 
-from projects.pairings.models import ActivityAttachment, PairingActivity, Theme
+from pairings.models import ActivityAttachment, PairingActivity, Theme
 from tests.pairings.factories import ExternalOrgFactory, PairingFactory
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from branchtrack.models import Role
+from org.models import Role
 from projects.models import Assignment, OutstandingList, Rating, RatingRound, RubricCriterion, TrackingList
 from tests.factories import BranchFactory, DepartmentFactory, UnitFactory, UserFactory
 from tests.projects.factories import (

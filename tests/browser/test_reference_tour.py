@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from branchtrack.assessment.models import ExportJob
-from branchtrack.demo import DEMO_PASSWORD
-from branchtrack.models import User
+from assessment.models import ExportJob
+from org.demo import DEMO_PASSWORD
+from org.models import User
 from supervision.demo import CAMPAIGN_NAME
 from supervision.models import Visit
 

@@ -5,7 +5,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from projects.pairings.models import ExternalOrg, LiaisonGroup, Pairing, PairingActivity, Theme, Village
+from pairings.models import ExternalOrg, LiaisonGroup, Pairing, PairingActivity, Theme, Village
 from tests.factories import BranchFactory
 
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from projects.pairings.models import ActivityAttachment, ActivityOutcome, PairingActivity
+from pairings.models import ActivityAttachment, ActivityOutcome, PairingActivity
 from tests.pairings.factories import ActivityFactory, PairingFactory
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 200
@@ -132,7 +132,7 @@ def test_the_type_is_decided_by_content_not_by_the_name(login, org, own_pairing)
 
 
 def test_an_attachment_of_another_branch_answers_404(login, org):
-    from projects.pairings.services import log_activity
+    from pairings.services import log_activity
 
     foreign = PairingFactory(branch=org.county_branch)
     activity = log_activity(

@@ -4,10 +4,10 @@ from io import StringIO
 
 import pytest
 
-from branchtrack import demo as org_demo
-from branchtrack.models import User
-from projects.pairings import demo
-from projects.pairings.models import ActivityOutcome, LiaisonGroup, Pairing, PairingActivity
+from org import demo as org_demo
+from org.models import User
+from pairings import demo
+from pairings.models import ActivityOutcome, LiaisonGroup, Pairing, PairingActivity
 
 
 @pytest.fixture

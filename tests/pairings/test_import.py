@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from projects.pairings.models import ExternalOrg
+from pairings.models import ExternalOrg
 
 GOOD = "编码,名称,类别,上级单位,联系人,联系电话\nK001,华兴钢铁党委,客户企业,华兴集团,李明,13800000000\nK002,河口村党支部,村,,王强,\n"
 
@@ -92,8 +92,8 @@ def test_the_exported_list_imports_back_without_edits(login, org):
 
 
 def test_kinds_are_understood_in_either_language(db):
-    from branchtrack.tabular import TableRow
-    from projects.pairings.imports import import_external_orgs
+    from branchtrack.web.tabular import TableRow
+    from pairings.imports import import_external_orgs
 
     rows = [
         TableRow(number=2, values={"code": "L1", "name": "甲", "kind": "Government body"}),

@@ -1,6 +1,6 @@
 """Village liaison groups: per branch, villages counted once company-wide, cadres summed, scoped."""
 
-from projects.pairings.models import LiaisonGroup, Village
+from pairings.models import LiaisonGroup, Village
 from tests.pairings.factories import LiaisonGroupFactory, VillageFactory
 
 FORM = {

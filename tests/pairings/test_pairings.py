@@ -6,8 +6,8 @@ import io
 import pytest
 from django.utils import timezone
 
-from projects.pairings.models import ExternalOrg, Pairing, PairingRules, Theme
-from projects.pairings.selectors import pairing_summary
+from pairings.models import ExternalOrg, Pairing, PairingRules, Theme
+from pairings.selectors import pairing_summary
 from tests.factories import BranchFactory
 from tests.pairings.factories import (
     ActivityFactory,

@@ -4,8 +4,8 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from projects.pairings.models import Theme
-from projects.pairings.services import OutcomeData, log_activity
+from pairings.models import Theme
+from pairings.services import OutcomeData, log_activity
 from tests.factories import BranchFactory
 from tests.pairings.factories import ActivityFactory, LiaisonGroupFactory, PairingFactory, VillageFactory
 

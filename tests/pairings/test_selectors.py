@@ -5,9 +5,9 @@ import datetime
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from branchtrack.models import Branch
-from projects.pairings.models import Pairing
-from projects.pairings.selectors import (
+from org.models import Branch
+from pairings.models import Pairing
+from pairings.selectors import (
     BranchPairingFigures,
     branch_pairing_figures,
     branch_pairing_figures_for,

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from branchtrack.models import Role, User
+from org.models import Role, User
 from projects import services
 from projects.models import Assignment, BranchProject, RatingRound
 from tests.factories import BranchFactory, DepartmentFactory, UnitFactory, UserFactory

@@ -4,8 +4,8 @@ from io import StringIO
 
 import pytest
 
-from branchtrack import demo as org_demo
-from branchtrack.models import User
+from org import demo as org_demo
+from org.models import User
 from projects import demo
 from projects.models import BranchProject, RatingRound, TrackingList
 from projects.selectors import compute_cut, rank_projects, reviewer_progress, year_figures

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from branchtrack.concurrency import StaleEditError
+from branchtrack.web.concurrency import StaleEditError
 from projects import services
 from projects.models import Assignment, BranchProject, ProjectRevision
 from tests.factories import BranchFactory, DepartmentFactory

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from branchtrack.models import Role
+from org.models import Role
 from projects import services
 from projects.models import Assignment, ProjectRevision, RatingRound
 from tests.factories import BranchFactory, DepartmentFactory, UnitFactory, UserFactory

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from branchtrack.models import Role
+from org.models import Role
 from projects.models import RatingRound, Rounding, apply_fraction
 from projects.selectors import RankedProject, compute_cut, rank_projects
 from tests.factories import BranchFactory, DepartmentFactory, UserFactory

@@ -43,7 +43,7 @@ def test_summaries_before_publishing_have_no_rank(org, rated):
 
 
 def test_summaries_can_be_limited_to_a_scope(org, rated, world):
-    from branchtrack.scoping import branches_visible_to
+    from org.permissions import branches_visible_to
 
     rows = branch_project_summaries(year=2020, branches=branches_visible_to(org.unit_admin))
     assert {row.branch.unit.code for row in rows} <= {"C-CTY", "C-CTY-S"}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from branchtrack.models import Role
+from org.models import Role
 from tests.factories import UserFactory
 
 

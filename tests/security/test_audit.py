@@ -9,8 +9,8 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import timezone
 
-from branchtrack.models import Branch
-from branchtrack.security.audit import audited_models
+from org.models import Branch
+from security.audit import audited_models
 from tests.factories import BranchFactory, UnitFactory
 from tests.query_budget import assert_page_within_budget
 

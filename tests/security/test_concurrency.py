@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from branchtrack.concurrency import StaleEditError
+from branchtrack.web.concurrency import StaleEditError
 from projects.models import Rating
 from supervision.models import Visit
 from tests.security.forms import loaded_version, visit_post_data

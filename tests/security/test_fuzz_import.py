@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from branchtrack.models import Branch, Department, Unit
+from org.models import Branch, Department, Unit
 
 HEADERS = {
     "zh": ["类型", "编码", "名称", "上级编码", "单位类别", "书记", "党员人数", "是否有效"],

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from branchtrack.models import Unit
+from org.models import Unit
 from tests.factories import TEST_PASSWORD
 
 ROOT = Path(settings.BASE_DIR)

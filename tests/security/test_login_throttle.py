@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from branchtrack.security.models import LoginFailure
+from security.models import LoginFailure
 from tests.factories import TEST_PASSWORD
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from branchtrack.models import Branch
+from org.models import Branch
 from tests.security.matrix import ROLES, STAFF_ROLES, Case, only
 from tests.security.world import build_world
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from branchtrack.assessment.models import ExportJob
+from assessment.models import ExportJob
+from pairings.models import LiaisonGroup, Pairing, PairingActivity
 from projects.models import Assignment, BranchProject, RatingRound
-from projects.pairings.models import LiaisonGroup, Pairing, PairingActivity
 from supervision.models import Campaign, Feedback, Finding, Visit
 from tests.conftest import Org
 from tests.pairings.factories import ActivityFactory, LiaisonGroupFactory, PairingFactory

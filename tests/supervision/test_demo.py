@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from branchtrack import demo as org_demo
+from org import demo as org_demo
 from supervision import demo
 from supervision.models import (
     Campaign,

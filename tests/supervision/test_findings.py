@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from branchtrack.models import User
+from org.models import User
 from supervision import services
 from supervision.models import Finding
 from tests.supervision.factories import ProblemFactory, VisitFactory

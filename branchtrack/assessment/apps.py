@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class AssessmentConfig(AppConfig):
-    name = "branchtrack.assessment"
-    label = "assessment"
-    verbose_name = _("Year-end assessment")

@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class SecurityConfig(AppConfig):
-    name = "branchtrack.security"
-    label = "security"
-    verbose_name = _("Security and audit")

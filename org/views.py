@@ -1,0 +1,67 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy
+
+from branchtrack.web.import_page import table_import_page
+from branchtrack.web.list_page import filtered_list_page
+from branchtrack.web.table_export import ExportColumn
+from org.exports import organisation_csv
+from org.filters import BranchFilterSet
+from org.forms import OrgImportForm
+from org.imports import import_organisation_file
+from org.models import Branch, Role
+from org.permissions import branches_visible_to, role_required
+
+BRANCH_COLUMNS = [
+    ExportColumn(gettext_lazy("Code"), "code", width=10),
+    ExportColumn(gettext_lazy("Branch"), "name", width=36),
+    ExportColumn(gettext_lazy("Unit code"), "unit.code", width=10),
+    ExportColumn(gettext_lazy("Unit"), "unit.name", width=24),
+    ExportColumn(gettext_lazy("Secretary"), "secretary", width=10),
+    ExportColumn(gettext_lazy("Party members"), "member_count", width=10),
+    ExportColumn(gettext_lazy("Active"), "active", width=8),
+]
+
+
+@login_required
+def home(request):
+    return render(request, "home.html")
+
+
+@role_required(Role.ADMIN, Role.STAFF)
+def branch_list(request):
+    queryset = branches_visible_to(request.user, Branch.objects.select_related("unit")).order_by("code")
+    return filtered_list_page(
+        request,
+        filterset=BranchFilterSet(request.GET or None, queryset=queryset, user=request.user),
+        template="branchtrack/branch_list.html",
+        export=(BRANCH_COLUMNS, "branches"),
+    )
+
+
+def _require_company_admin(request) -> None:
+    # The import and export cover the whole company, so a unit administrator may use neither.
+    if not request.user.is_company_level:
+        raise PermissionDenied
+
+
+@role_required(Role.ADMIN)
+def org_import(request):
+    _require_company_admin(request)
+    return table_import_page(
+        request,
+        form_class=OrgImportForm,
+        importer=lambda upload: import_organisation_file(upload, filename=upload.name),
+        template="branchtrack/org_import.html",
+        done_url="org_import",
+    )
+
+
+@role_required(Role.ADMIN)
+def org_export(request):
+    _require_company_admin(request)
+    response = HttpResponse(organisation_csv().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="organisation.csv"'
+    return response

@@ -1,0 +1,12 @@
+from branchtrack.web.import_command import TableImportCommand
+from pairings.imports import import_external_orgs_file
+
+
+class Command(TableImportCommand):
+    help = "Import external party organisations (客户党组织) from an .xlsx or .csv file (all rows or none)."
+
+    def import_file(self, handle, *, filename: str):
+        return import_external_orgs_file(handle, filename=filename)
+
+    def counts(self, result) -> dict[str, int]:
+        return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}

@@ -1,0 +1,235 @@
+"""Reads of 联创共建: scoped querysets for the pages, the summary figures, and per-branch figures
+for the year-end export.
+
+Every queryset a page shows goes through `pairings_visible_to` (or its siblings), built on
+`org.permissions`: staff and admins see their unit subtree, a secretary only their own branch.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import ExtractMonth
+
+from org.models import Branch, Role
+from org.permissions import EVERYTHING, branches_visible_to, unit_scope_path
+from pairings.models import (
+    ActivityAttachment,
+    LiaisonGroup,
+    Pairing,
+    PairingActivity,
+    PairingQuerySet,
+    PairingRules,
+    Theme,
+)
+
+
+def _scope_filter(user, *, prefix: str = "") -> Q | None:
+    """The Q that keeps rows of pairings the user may see (None: everything; Q(pk__in=[]): nothing).
+
+    `prefix` is the lookup path from the queried model to Pairing ("" for Pairing itself).
+    """
+    if getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.SECRETARY:
+        if not user.branch_id:
+            return Q(pk__in=[])
+        return Q(**{f"{prefix}branch_id": user.branch_id})
+    path = unit_scope_path(user)
+    if path is None:
+        return Q(pk__in=[])
+    if path == EVERYTHING:
+        return None
+    return Q(**{f"{prefix}branch__unit__path__startswith": path}) | Q(
+        **{f"{prefix}unit__path__startswith": path}
+    )
+
+
+def _scoped(queryset: QuerySet, user, *, prefix: str = "") -> QuerySet:
+    condition = _scope_filter(user, prefix=prefix)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def pairings_visible_to(user, queryset: PairingQuerySet | None = None) -> PairingQuerySet:
+    return _scoped(Pairing.objects.all() if queryset is None else queryset, user)
+
+
+def activities_visible_to(
+    user, queryset: QuerySet[PairingActivity] | None = None
+) -> QuerySet[PairingActivity]:
+    queryset = PairingActivity.objects.all() if queryset is None else queryset
+    return _scoped(queryset, user, prefix="pairing__")
+
+
+def attachments_visible_to(user) -> QuerySet[ActivityAttachment]:
+    return _scoped(ActivityAttachment.objects.all(), user, prefix="activity__pairing__")
+
+
+def liaison_groups_visible_to(user, queryset: QuerySet[LiaisonGroup] | None = None) -> QuerySet[LiaisonGroup]:
+    queryset = LiaisonGroup.objects.all() if queryset is None else queryset
+    return queryset.filter(branch__in=branches_visible_to(user))
+
+
+def pairing_list(*, user, today: datetime.date, rules: PairingRules) -> PairingQuerySet:
+    """The pairings list: scoped, with activity count, last activity date and the dormant flag."""
+    queryset = (
+        Pairing.objects.select_related("branch__unit", "unit", "external_org")
+        .prefetch_related("themes")
+        .with_activity_figures()
+        .with_dormancy(today=today, dormant_after_days=rules.dormant_after_days)
+        .order_by("-start_date", "pk")
+    )
+    return pairings_visible_to(user, queryset)
+
+
+def pairing_for_page(*, user, pk: int, today: datetime.date, rules: PairingRules) -> Pairing | None:
+    """One pairing with its figures, or None when it does not exist or lies outside the user's scope."""
+    return pairing_list(user=user, today=today, rules=rules).filter(pk=pk).first()
+
+
+def activity_timeline(*, pairing: Pairing) -> QuerySet[PairingActivity]:
+    """A pairing's activities, newest first, with outcomes, attachments and who logged them."""
+    return (
+        pairing.activities.select_related("created_by")
+        .prefetch_related("outcomes", "attachments")
+        .order_by("-date", "-pk")
+    )
+
+
+def activity_list(*, user) -> QuerySet[PairingActivity]:
+    return activities_visible_to(
+        user,
+        PairingActivity.objects.select_related(
+            "pairing__branch__unit", "pairing__unit", "pairing__external_org"
+        )
+        .prefetch_related("outcomes")
+        .annotate(attachment_count=Count("attachments", distinct=True))
+        .order_by("-date", "-pk"),
+    )
+
+
+@dataclass
+class Summary:
+    year: int | None
+    counts: dict[str, int]
+    dormant: int
+    themes: list[dict]  # {"name", "pairings", "activities"}
+    months: list[int]  # activities per month of `year`, January first
+    theme_months: dict[str, list[int]]  # theme name -> activities per month
+    liaison: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def activities_in_year(self) -> int:
+        return sum(self.months)
+
+    def chart_data(self) -> dict:
+        return {
+            "year": self.year,
+            "months": list(range(1, 13)),
+            "total": self.months,
+            "themes": [{"name": name, "counts": counts} for name, counts in self.theme_months.items()],
+        }
+
+
+def latest_activity_year(*, user) -> int | None:
+    latest = activities_visible_to(user).aggregate(latest=Max("date"))["latest"]
+    return latest.year if latest else None
+
+
+def pairing_summary(*, user, year: int, today: datetime.date, rules: PairingRules) -> Summary:
+    """The summary page's figures, all restricted to the user's scope.
+
+    Counts of organisations are over every pairing (distinct on each side); activity figures are
+    for `year`. An activity under a pairing with two themes counts once under each theme and once
+    in the monthly total.
+    """
+    pairings = pairings_visible_to(user)
+    counts = pairings.distinct_counts()
+    dormant = (
+        pairings.with_dormancy(today=today, dormant_after_days=rules.dormant_after_days)
+        .filter(is_dormant=True)
+        .count()
+    )
+    in_year = activities_visible_to(user).filter(date__year=year)
+    months = [0] * 12
+    for row in (
+        in_year.annotate(month=ExtractMonth("date")).values("month").annotate(n=Count("pk")).order_by()
+    ):
+        months[row["month"] - 1] = row["n"]
+    theme_rows = (
+        in_year.annotate(month=ExtractMonth("date"))
+        .values("pairing__themes", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_theme_month: dict[int, list[int]] = {}
+    for row in theme_rows:
+        if row["pairing__themes"] is not None:
+            by_theme_month.setdefault(row["pairing__themes"], [0] * 12)[row["month"] - 1] = row["n"]
+    # Pairings per theme count only the user's pairings (filter=None: everything).
+    themes = Theme.objects.annotate(
+        pairing_count=Count("pairings", filter=_scope_filter(user, prefix="pairings__"), distinct=True)
+    )
+    theme_list, theme_months = [], {}
+    for theme in themes:
+        per_month = by_theme_month.get(theme.pk, [0] * 12)
+        if not theme.active and not theme.pairing_count:
+            continue
+        theme_list.append({"name": theme.name, "pairings": theme.pairing_count, "activities": sum(per_month)})
+        theme_months[theme.name] = per_month
+    return Summary(
+        year=year,
+        counts=counts,
+        dormant=dormant,
+        themes=theme_list,
+        months=months,
+        theme_months=theme_months,
+        liaison=liaison_groups_visible_to(user).totals(),
+    )
+
+
+@dataclass(frozen=True)
+class BranchPairingFigures:
+    pairings: int
+    activities: int
+
+
+def branch_pairing_figures(
+    *, year: int, branches: QuerySet[Branch] | None = None
+) -> dict[int, BranchPairingFigures]:
+    """Per branch id, for the year-end export: pairings running during `year` and their activities in it.
+
+    A pairing counts for the year when its period overlaps it (started on or before 31 December and
+    not ended before 1 January). Activities are those dated in `year`. Two grouped SQL queries,
+    whatever the number of branches; branches without a pairing are absent (read as zero).
+    Pass `branches` (e.g. a unit admin's scope) to restrict the result.
+    """
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    pairings = Pairing.objects.filter(branch__isnull=False, start_date__lte=last).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first)
+    )
+    activities = PairingActivity.objects.filter(pairing__branch__isnull=False, date__year=year)
+    if branches is not None:
+        pairings = pairings.filter(branch__in=branches)
+        activities = activities.filter(pairing__branch__in=branches)
+    pairing_counts = dict(
+        pairings.values("branch_id").annotate(n=Count("pk")).order_by().values_list("branch_id", "n")
+    )
+    activity_counts = dict(
+        activities.values("pairing__branch_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("pairing__branch_id", "n")
+    )
+    return {
+        branch_id: BranchPairingFigures(
+            pairings=pairing_counts.get(branch_id, 0), activities=activity_counts.get(branch_id, 0)
+        )
+        for branch_id in pairing_counts.keys() | activity_counts.keys()
+    }
+
+
+def branch_pairing_figures_for(*, branch: Branch, year: int) -> BranchPairingFigures:
+    """The same figures for one branch (zeros when it has no pairing)."""
+    figures = branch_pairing_figures(year=year, branches=Branch.objects.filter(pk=branch.pk))
+    return figures.get(branch.pk, BranchPairingFigures(pairings=0, activities=0))

@@ -1,0 +1,184 @@
+"""Writes of 联创共建: pairings, joint activities with their outcomes and attachments.
+
+Each write is one transaction: an activity whose attachment cannot be stored is not saved either.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from branchtrack.web.uploads import check_upload
+from org.models import Branch, Unit
+from pairings.models import (
+    ActivityAttachment,
+    ActivityOutcome,
+    ExternalOrg,
+    LiaisonGroup,
+    Pairing,
+    PairingActivity,
+    Theme,
+    Village,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutcomeData:
+    label: str
+    value: Decimal
+    unit_label: str = ""
+
+
+@transaction.atomic
+def create_pairing(
+    *,
+    external_org: ExternalOrg,
+    themes: Iterable[Theme],
+    start_date: datetime.date,
+    branch: Branch | None = None,
+    unit: Unit | None = None,
+    end_date: datetime.date | None = None,
+    status: str = Pairing.Status.ACTIVE,
+    agreement: str = "",
+) -> Pairing:
+    pairing = Pairing(
+        branch=branch,
+        unit=unit,
+        external_org=external_org,
+        start_date=start_date,
+        end_date=end_date,
+        status=status,
+        agreement=agreement,
+    )
+    pairing.full_clean()
+    pairing.save()
+    pairing.themes.set(themes)
+    return pairing
+
+
+@transaction.atomic
+def update_pairing(
+    *,
+    pairing: Pairing,
+    themes: Iterable[Theme],
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+    status: str,
+    agreement: str,
+) -> Pairing:
+    pairing.start_date, pairing.end_date = start_date, end_date
+    pairing.status, pairing.agreement = status, agreement
+    pairing.full_clean()
+    pairing.save()
+    pairing.themes.set(themes)
+    return pairing
+
+
+def log_activity(
+    *,
+    pairing: Pairing,
+    user,
+    date: datetime.date,
+    title: str,
+    description: str,
+    our_people: int = 0,
+    our_party_members: int = 0,
+    their_people: int = 0,
+    their_party_members: int = 0,
+    outcome_text: str = "",
+    outcomes: Sequence[OutcomeData] = (),
+    uploads: Sequence = (),
+) -> PairingActivity:
+    """Save an activity with its outcomes and attachments, all or nothing.
+
+    Uploads are re-checked here (type by content, size) so no caller can store an unchecked file;
+    a ValidationError leaves nothing behind, neither rows nor files.
+    """
+    checked = [(upload, check_upload(upload)) for upload in uploads]
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            activity = PairingActivity(
+                pairing=pairing,
+                date=date,
+                title=title,
+                description=description,
+                our_people=our_people,
+                our_party_members=our_party_members,
+                their_people=their_people,
+                their_party_members=their_party_members,
+                outcome_text=outcome_text,
+                created_by=user if getattr(user, "is_authenticated", False) else None,
+            )
+            activity.full_clean()
+            activity.save()
+            ActivityOutcome.objects.bulk_create(
+                ActivityOutcome(activity=activity, label=o.label, value=o.value, unit_label=o.unit_label)
+                for o in outcomes
+            )
+            for upload, found in checked:
+                attachment = ActivityAttachment(
+                    activity=activity,
+                    kind=found.kind,
+                    content_type=found.content_type,
+                    original_name=upload.name[:200],
+                    size=upload.size,
+                    uploaded_by=activity.created_by,
+                )
+                # The stored name is ours (random, with the extension of the sniffed type), never the sender's.
+                attachment.file.save(f"{uuid.uuid4().hex}.{found.extension}", upload, save=False)
+                stored.append(attachment.file.name)
+                attachment.save()
+    except BaseException:
+        for name in stored:
+            _delete_quietly(name)
+        raise
+    return activity
+
+
+def _delete_quietly(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except OSError:  # pragma: no cover - a leftover file is harmless, a masked error is not
+        logger.warning("could not remove %s after a failed activity save", name)
+
+
+@dataclass(frozen=True)
+class VillageName:
+    name: str
+    township: str = ""
+
+
+@transaction.atomic
+def save_liaison_group(
+    *,
+    branch: Branch,
+    name: str,
+    channel: str,
+    start_date: datetime.date,
+    villages: Sequence[VillageName],
+    cadre_count: int,
+    cadre_names: str = "",
+    group: LiaisonGroup | None = None,
+) -> LiaisonGroup:
+    """Create or update a branch's liaison group; villages are matched by township and name, so a
+    village reached by two branches is one row and counts once in the totals."""
+    group = group or LiaisonGroup()
+    group.branch, group.name, group.channel, group.start_date = branch, name, channel, start_date
+    group.cadre_count, group.cadre_names = cadre_count, cadre_names
+    group.full_clean()
+    group.save()
+    rows = [
+        Village.objects.get_or_create(name=village.name, township=village.township)[0] for village in villages
+    ]
+    group.villages.set(rows)
+    return group

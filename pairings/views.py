@@ -1,0 +1,320 @@
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from branchtrack.web.import_page import table_import_page
+from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
+from branchtrack.web.table_export import ExportColumn
+from branchtrack.web.uploads import stored_file_response
+from org.models import Role
+from org.permissions import branches_visible_to, get_visible_or_404, role_required, units_visible_to
+from pairings import selectors, services
+from pairings.filters import (
+    ActivityFilterSet,
+    ExternalOrgFilterSet,
+    LiaisonGroupFilterSet,
+    PairingFilterSet,
+)
+from pairings.forms import (
+    ActivityForm,
+    ExternalOrgImportForm,
+    LiaisonGroupForm,
+    OutcomeFormSet,
+    PairingForm,
+)
+from pairings.imports import import_external_orgs_file
+from pairings.models import ExternalOrg, PairingRules
+
+LOGGERS = (Role.ADMIN, Role.STAFF, Role.SECRETARY)
+OFFICE = (Role.ADMIN, Role.STAFF)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _themes(pairing) -> str:
+    return "、".join(theme.name for theme in pairing.themes.all())
+
+
+PAIRING_COLUMNS = [
+    ExportColumn(gettext_lazy("Ours"), lambda p: p.ours.name, width=36),
+    ExportColumn(gettext_lazy("Our code"), lambda p: p.ours.code, width=10),
+    ExportColumn(gettext_lazy("Unit"), lambda p: (p.branch.unit if p.branch_id else p.unit).name, width=20),
+    ExportColumn(gettext_lazy("External organisation"), "external_org.name", width=36),
+    ExportColumn(gettext_lazy("External code"), "external_org.code", width=10),
+    ExportColumn(gettext_lazy("Kind"), "external_org.get_kind_display", width=14),
+    ExportColumn(gettext_lazy("Themes"), _themes, width=36),
+    ExportColumn(gettext_lazy("Start date"), "start_date", width=12),
+    ExportColumn(gettext_lazy("End date"), "end_date", width=12),
+    ExportColumn(gettext_lazy("Status"), "get_status_display", width=8),
+    ExportColumn(gettext_lazy("Activities"), "activity_count", width=8),
+    ExportColumn(gettext_lazy("Last activity"), "last_activity", width=12),
+    ExportColumn(gettext_lazy("Dormant"), "is_dormant", width=8),
+]
+
+ACTIVITY_COLUMNS = [
+    ExportColumn(gettext_lazy("Date"), "date", width=12),
+    ExportColumn(gettext_lazy("Title"), "title", width=36),
+    ExportColumn(gettext_lazy("Ours"), lambda a: a.pairing.ours.name, width=36),
+    ExportColumn(gettext_lazy("External organisation"), "pairing.external_org.name", width=36),
+    ExportColumn(gettext_lazy("What was done"), "description", width=50),
+    ExportColumn(gettext_lazy("Our people"), "our_people", width=8),
+    ExportColumn(gettext_lazy("Our party members"), "our_party_members", width=8),
+    ExportColumn(gettext_lazy("Their people"), "their_people", width=8),
+    ExportColumn(gettext_lazy("Their party members"), "their_party_members", width=8),
+    ExportColumn(gettext_lazy("Outcomes"), lambda a: "；".join(str(o) for o in a.outcomes.all()), width=36),
+    ExportColumn(gettext_lazy("Outcome notes"), "outcome_text", width=36),
+    ExportColumn(gettext_lazy("Attachments"), "attachment_count", width=8),
+]
+
+EXTERNAL_ORG_COLUMNS = [
+    ExportColumn(gettext_lazy("code"), "code", width=10),
+    ExportColumn(gettext_lazy("name"), "name", width=36),
+    ExportColumn(gettext_lazy("kind"), "get_kind_display", width=14),
+    ExportColumn(gettext_lazy("parent company"), "parent_company", width=30),
+    ExportColumn(gettext_lazy("contact person"), "contact_person", width=12),
+    ExportColumn(gettext_lazy("contact phone"), "contact_phone", width=16),
+    ExportColumn(gettext_lazy("Pairings"), "pairing_count", width=8),
+]
+
+
+@role_required(*LOGGERS)
+def pairing_list(request):
+    today, rules = _today(), PairingRules.current()
+    queryset = selectors.pairing_list(user=request.user, today=today, rules=rules)
+    filterset = PairingFilterSet(request.GET or None, queryset=queryset, user=request.user, today=today)
+    return filtered_list_page(
+        request,
+        filterset=filterset,
+        template="pairings/pairing_list.html",
+        export=(PAIRING_COLUMNS, "pairings"),
+        context={"rules": rules, "can_create": request.user.is_admin or request.user.role == Role.STAFF},
+    )
+
+
+@role_required(*LOGGERS)
+def pairing_detail(request, pk: int):
+    today, rules = _today(), PairingRules.current()
+    pairing = selectors.pairing_for_page(user=request.user, pk=pk, today=today, rules=rules)
+    if pairing is None:
+        raise Http404
+    return render(
+        request,
+        "pairings/pairing_detail.html",
+        {
+            "pairing": pairing,
+            "activities": selectors.activity_timeline(pairing=pairing),
+            "rules": rules,
+            "can_edit": request.user.is_admin or request.user.role == Role.STAFF,
+        },
+    )
+
+
+@role_required(*OFFICE)
+def pairing_create(request):
+    form = PairingForm(
+        request.POST or None,
+        branches=branches_visible_to(request.user).active(),
+        units=units_visible_to(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pairing = services.create_pairing(
+                branch=data["branch"],
+                unit=data["unit"],
+                external_org=data["external_org"],
+                themes=data["themes"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                status=data["status"],
+                agreement=data["agreement"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The pairing was saved."))
+            return redirect("pairings:pairing_detail", pk=pairing.pk)
+    status = 400 if form.errors else 200
+    return render(request, "pairings/pairing_form.html", {"form": form}, status=status)
+
+
+@role_required(*OFFICE)
+def pairing_edit(request, pk: int):
+    pairing = get_visible_or_404(selectors.pairings_visible_to(request.user), pk=pk)
+    form = PairingForm(request.POST or None, instance=pairing)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_pairing(
+                pairing=pairing,
+                themes=data["themes"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                status=data["status"],
+                agreement=data["agreement"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The pairing was saved."))
+            return redirect("pairings:pairing_detail", pk=pairing.pk)
+    status = 400 if form.errors else 200
+    return render(request, "pairings/pairing_form.html", {"form": form, "pairing": pairing}, status=status)
+
+
+@role_required(*LOGGERS)
+def activity_create(request, pk: int):
+    pairing = get_visible_or_404(
+        selectors.pairings_visible_to(request.user).select_related("branch", "unit", "external_org"), pk=pk
+    )
+    today = _today()
+    form = ActivityForm(request.POST or None, request.FILES or None, pairing=pairing, today=today)
+    outcomes = OutcomeFormSet(request.POST or None, prefix="outcome")
+    if request.method == "POST" and form.is_valid() and outcomes.is_valid():
+        data = form.cleaned_data
+        try:
+            services.log_activity(
+                pairing=pairing,
+                user=request.user,
+                date=data["date"],
+                title=data["title"],
+                description=data["description"],
+                our_people=data["our_people"],
+                our_party_members=data["our_party_members"],
+                their_people=data["their_people"],
+                their_party_members=data["their_party_members"],
+                outcome_text=data["outcome_text"],
+                outcomes=[
+                    services.OutcomeData(label=o["label"], value=o["value"], unit_label=o["unit_label"])
+                    for o in outcomes.cleaned_data
+                    if o.get("label")
+                ],
+                uploads=[*data["photos"], *data["documents"]],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The activity was logged."))
+            return redirect("pairings:pairing_detail", pk=pairing.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "pairings/activity_form.html",
+        {"form": form, "outcomes": outcomes, "pairing": pairing},
+        status=status,
+    )
+
+
+@role_required(*LOGGERS)
+def activity_list(request):
+    filterset = ActivityFilterSet(
+        request.GET or None, queryset=selectors.activity_list(user=request.user), user=request.user
+    )
+    return filtered_list_page(
+        request,
+        filterset=filterset,
+        template="pairings/activity_list.html",
+        export=(ACTIVITY_COLUMNS, "pairing-activities"),
+    )
+
+
+@role_required(*LOGGERS)
+def attachment_download(request, pk: int):
+    attachment = get_visible_or_404(selectors.attachments_visible_to(request.user), pk=pk)
+    return stored_file_response(
+        attachment.file, content_type=attachment.content_type, filename=attachment.original_name
+    )
+
+
+@role_required(*OFFICE)
+def summary(request):
+    today, rules = _today(), PairingRules.current()
+    try:
+        year = int(request.GET["year"])
+    except (KeyError, ValueError):
+        year = selectors.latest_activity_year(user=request.user) or today.year
+    if not 1900 <= year <= 2999:
+        year = today.year
+    data = selectors.pairing_summary(user=request.user, year=year, today=today, rules=rules)
+    chart = {**data.chart_data(), "labels": [str(MONTHS[month]) for month in range(1, 13)]}
+    return render(request, "pairings/summary.html", {"summary": data, "chart": chart, "rules": rules})
+
+
+@role_required(*OFFICE)
+def external_org_list(request):
+    queryset = ExternalOrg.objects.annotate(pairing_count=Count("pairings")).order_by("code")
+    filterset = ExternalOrgFilterSet(request.GET or None, queryset=queryset)
+    return filtered_list_page(
+        request,
+        filterset=filterset,
+        template="pairings/external_org_list.html",
+        export=(EXTERNAL_ORG_COLUMNS, "external-organisations"),
+    )
+
+
+@role_required(Role.ADMIN)
+def external_org_import(request):
+    return table_import_page(
+        request,
+        form_class=ExternalOrgImportForm,
+        importer=lambda upload: import_external_orgs_file(upload, filename=upload.name),
+        template="pairings/external_org_import.html",
+        done_url="pairings:external_org_import",
+    )
+
+
+@role_required(*LOGGERS)
+def liaison_list(request):
+    queryset = (
+        selectors.liaison_groups_visible_to(request.user)
+        .select_related("branch__unit")
+        .prefetch_related("villages")
+        .order_by("branch__code", "pk")
+    )
+    filterset = LiaisonGroupFilterSet(request.GET or None, queryset=queryset, user=request.user)
+    totals = selectors.liaison_groups_visible_to(request.user).totals()
+    context = {"filter": filterset, "page": None, "totals": totals}
+    if filterset.is_bound and not filterset.is_valid():
+        return render(request, "pairings/liaison_list.html", context, status=400)
+    context["page"] = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context["filtered_totals"] = filterset.qs.totals() if filterset.is_bound else totals
+    return render(request, "pairings/liaison_list.html", context)
+
+
+@role_required(*LOGGERS)
+def liaison_edit(request, pk: int | None = None):
+    group = None
+    if pk is not None:
+        group = get_visible_or_404(selectors.liaison_groups_visible_to(request.user), pk=pk)
+    form = LiaisonGroupForm(request.POST or None, instance=group, branches=branches_visible_to(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_liaison_group(
+                group=group,
+                branch=data["branch"],
+                name=data["name"],
+                channel=data["channel"],
+                start_date=data["start_date"],
+                villages=data["village_lines"],
+                cadre_count=data["cadre_count"],
+                cadre_names=data["cadre_names"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The liaison group was saved."))
+            return redirect("pairings:liaison_list")
+    status = 400 if form.errors else 200
+    return render(request, "pairings/liaison_form.html", {"form": form, "group": group}, status=status)

@@ -1,0 +1,71 @@
+from functools import wraps
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from security.audit import (
+    audit_rows,
+    audited_model,
+    audited_models,
+    can_read_audit,
+    entries_for_rows,
+    object_history,
+)
+from security.filters import AuditLogFilterSet
+from security.forms import ThrottledAuthenticationForm
+
+PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = 429
+        return response
+
+
+def audit_reader_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not can_read_audit(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@audit_reader_required
+def audit_log(request):
+    filterset = AuditLogFilterSet(
+        request.GET or None, queryset=audited_models()[0].history_model.objects.none()
+    )
+    if filterset.is_bound and not filterset.is_valid():
+        return render(request, "security/audit_log.html", {"filter": filterset, "page": None}, status=400)
+    model_key = filterset.form.cleaned_data.get("model") if filterset.is_bound else None
+    rows = audit_rows(filterset=filterset, model_key=model_key or None)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = entries_for_rows(page.object_list)
+    return render(request, "security/audit_log.html", {"filter": filterset, "page": page, "entries": entries})
+
+
+@audit_reader_required
+def audit_object_history(request, model_key: str, pk: int):
+    audited = audited_model(model_key)
+    if audited is None:
+        raise Http404
+    entries = object_history(audited=audited, pk=pk)
+    if not entries:
+        raise Http404
+    return render(
+        request,
+        "security/object_history.html",
+        {"audited": audited, "entries": entries, "object_label": entries[0].object_label, "pk": pk},
+    )
