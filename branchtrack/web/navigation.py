@@ -18,9 +18,9 @@ from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
-from org.models import Role
-
-ALL_ROLES = frozenset(Role.values)
+EVERY_ROLE = "*"
+# An item for everyone signed in; otherwise list the role names (plain strings) that see it.
+ALL_ROLES: frozenset[str] = frozenset({EVERY_ROLE})
 
 ADMINISTRATION = "administration"
 # Menu titles by app label, in the order the menus appear.
@@ -80,7 +80,7 @@ def nav_items_for(user) -> list[NavItem]:
     role = user.effective_role
     visible = []
     for item in _all_items():
-        if (item.roles is not ALL_ROLES and role not in item.roles) or (
+        if (EVERY_ROLE not in item.roles and role not in item.roles) or (
             item.company_level_only and not user.is_company_level
         ):
             continue
