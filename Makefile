@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/branchtrack
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 
-.PHONY: demo test install dev services lint format messages worker serve screenshots bench clean
+.PHONY: demo test install dev services lint format messages catalogues worker serve screenshots bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "branchtrack needs Python 3.11 or newer")'
@@ -24,7 +24,11 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 install: $(VENV)/.installed
 dev: $(VENV)/.dev-installed
 
-demo: install
+# The .mo files are built, not committed (a .po merges as text; see .gitattributes).
+catalogues: install
+	$(PY) scripts/compile_messages.py
+
+demo: install catalogues
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo
@@ -43,30 +47,30 @@ format: dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: dev services lint
+test: dev catalogues services lint
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-# Rebuild the .po catalogues after changing strings; the compiled .mo files are committed.
+# Rebuild the .po catalogues after changing strings (the .mo files are built by `make catalogues`).
 messages: dev
 	$(VENV)/bin/django-admin makemessages -l zh_Hans --ignore=.venv --ignore=supervision --ignore=projects --ignore=pairings --ignore=assessment --ignore=bench --ignore=tests --ignore=docs --pythonpath=. --settings=branchtrack.settings
 	cd supervision && ../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=.. --settings=branchtrack.settings
 	cd projects && ../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=.. --settings=branchtrack.settings
 	cd pairings && ../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=.. --settings=branchtrack.settings
 	cd assessment && ../$(VENV)/bin/django-admin makemessages -l zh_Hans --pythonpath=.. --settings=branchtrack.settings
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) scripts/compile_messages.py
 
-worker: install
+worker: install catalogues
 	$(VENV)/bin/celery -A branchtrack worker --beat -l info
 
-serve: install
+serve: install catalogues
 	$(VENV)/bin/gunicorn branchtrack.wsgi --bind 127.0.0.1:8000 --workers 2
 
 # The browser journeys, saving their screenshots into docs/screenshots (the README shows them).
-screenshots: dev services
+screenshots: dev services catalogues
 	SCREENSHOTS_DIR=docs/screenshots DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest tests/browser -m browser
 
 # The benchmark at State Grid size (bench/README.md): generates database `bench`, then prints the table.
-bench: install services
+bench: install services catalogues
 	./scripts/ensure_services.sh wrk
 	$(PY) -m bench generate --scale target --seed 2020
 	REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m bench run --scale target

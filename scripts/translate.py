@@ -1,7 +1,10 @@
-"""Fill msgstr entries of a .po catalogue from a JSON object {msgid: translation} on stdin.
+"""Fill (or add) entries of a .po catalogue from JSON on stdin.
 
-Used after `make messages`: write the Chinese for the new English strings, pipe them in, then
-`manage.py compilemessages`. Also reports what is still untranslated (`--check`).
+The JSON is either an object {msgid: translation} or a list of {"msgid", "msgstr", "msgctxt"?}
+objects (a context tells apart two meanings of one English word). A msgid the catalogue does not
+hold yet is appended, so a new string can be translated without re-running `make messages`.
+`scripts/compile_messages.py` (run by `make demo` and `make test`) then builds the .mo files.
+Also reports what is still untranslated (`--check`).
 """
 
 import argparse
@@ -26,11 +29,19 @@ def main() -> int:
         for msgid in missing:
             print(msgid)
         return 1 if missing else 0
-    translations = json.load(sys.stdin)
+    given = json.load(sys.stdin)
+    if isinstance(given, dict):
+        given = [{"msgid": msgid, "msgstr": text} for msgid, text in given.items()]
+    translations = {(item.get("msgctxt"), item["msgid"]): item["msgstr"] for item in given}
+    known = {(entry.msgctxt, entry.msgid) for entry in catalogue}
+    for (context, msgid), text in translations.items():
+        if (context, msgid) not in known:
+            catalogue.append(polib.POEntry(msgctxt=context, msgid=msgid, msgstr=text))
     for entry in catalogue:
-        if entry.msgid not in translations:
+        key = (entry.msgctxt, entry.msgid)
+        if key not in translations:
             continue
-        text = translations[entry.msgid]
+        text = translations[key]
         if entry.msgid_plural:
             entry.msgstr_plural = {0: text}
         else:
