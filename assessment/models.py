@@ -108,6 +108,32 @@ class YearSnapshot(models.Model):
         return str(_("Assessment %(year)s (frozen)") % {"year": self.year})
 
 
+class SnapshotUnit(models.Model):
+    """A unit as it stood when its year was frozen: the frozen rows' own tree.
+
+    Live paths move (a unit added before its siblings shifts theirs), so a frozen row is never
+    compared with a live path: a scope unit is found here by identity (`unit`), and its frozen
+    `path` is compared only with the frozen `SnapshotRow.unit_path` of the same snapshot.
+    """
+
+    snapshot = models.ForeignKey(YearSnapshot, on_delete=models.CASCADE, related_name="units")
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    code = models.CharField(max_length=32)
+    name = models.CharField(max_length=100)
+    path = models.CharField(max_length=255)
+    depth = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "path"], name="assessment_snapshot_unit_path_once"),
+        ]
+        indexes = [models.Index(fields=["snapshot", "unit"], name="assess_snapunit_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot.year} {self.code}"
+
+
 class SnapshotRow(models.Model):
     """One branch's line of a frozen year; its fields carry the same names as the live rows."""
 
@@ -115,9 +141,10 @@ class SnapshotRow(models.Model):
     branch = models.ForeignKey(Branch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     branch_code = models.CharField(max_length=32)
     branch_name = models.CharField(max_length=100)
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     unit_code = models.CharField(max_length=32)
     unit_name = models.CharField(max_length=100)
-    # The unit's materialized path when frozen: scope filters and the per-unit sheets read it.
+    # The unit's path in the frozen tree (SnapshotUnit.path), never compared with a live path.
     unit_path = models.CharField(max_length=255, db_index=True)
     active = models.BooleanField()
     visited = models.BooleanField(default=False)

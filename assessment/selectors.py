@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet
 
-from assessment.models import AssessmentWeights, ExportJob, SnapshotRow, YearSnapshot
+from assessment.models import AssessmentWeights, ExportJob, SnapshotRow, SnapshotUnit, YearSnapshot
 from assessment.scoring import Weights, score
 from assessment.sources import BRANCH, PATH, Side, known_years, merged, year_sources
 from org.models import Branch, Unit
@@ -29,6 +29,7 @@ class AssessmentRow:
     unit_path: str
     active: bool
     branch_id: int | None = None
+    unit_id: int | None = None
     visited: bool = False
     visit_count: int = 0
     first_visit: date | None = None
@@ -63,9 +64,21 @@ def weights_for_year(*, year: int) -> Weights:
     return Weights.from_model(saved) if saved else Weights()
 
 
+@dataclass(frozen=True)
+class SheetUnit:
+    """A unit that may get a sheet of its own: its path (live, or in the frozen tree) and name."""
+
+    path: str
+    name: str
+
+
 @dataclass
 class RowSet:
-    """The rows of one year in one scope, from the frozen snapshot when the year has one."""
+    """The rows of one year in one scope, from the frozen snapshot when the year has one.
+
+    `scope_path` is a live path for live rows and a path of the snapshot's own tree for frozen ones:
+    it is only ever compared with the rows' `unit_path` of the same kind.
+    """
 
     year: int
     scope_path: str
@@ -82,6 +95,21 @@ class RowSet:
 
     def count(self) -> int:
         return self.counter.count()
+
+    def sheet_units(self) -> list[SheetUnit]:
+        """The units that get a sheet of their own: the scope unit's children (and the scope unit itself,
+        which the workbook keeps only when branches hang directly under it)."""
+        units = (
+            SnapshotUnit.objects.filter(snapshot=self.snapshot)
+            if self.snapshot is not None
+            else Unit.objects.all()
+        )
+        if self.scope_path:
+            depth = len(self.scope_path) // Unit.steplen
+            units = units.filter(path__startswith=self.scope_path, depth__in=(depth, depth + 1))
+        else:
+            units = units.filter(depth=1)
+        return [SheetUnit(path, name) for path, name in units.order_by("path").values_list("path", "name")]
 
     def __iter__(self) -> Iterator[AssessmentRow]:
         if self.snapshot is not None:
@@ -108,15 +136,27 @@ class RowSet:
         return row
 
 
-def assessment_rows(*, year: int, scope_path: str) -> RowSet:
-    """The year's rows under `scope_path` ("" for everything): frozen if the year is, else live."""
+def assessment_rows(*, year: int, unit: Unit | None) -> RowSet:
+    """The year's rows of `unit` with its sub-units (None: the whole company): frozen if the year is, else live."""
     snapshot = YearSnapshot.objects.filter(year=year).first()
     if snapshot is None:
-        return live_rowset(year=year, scope_path=scope_path)
-    rows = SnapshotRow.objects.filter(snapshot=snapshot, unit_path__startswith=scope_path)
+        return live_rowset(year=year, scope_path=unit.path if unit is not None else company_scope_path())
+    return frozen_rowset(snapshot=snapshot, unit=unit)
+
+
+def frozen_rowset(*, snapshot: YearSnapshot, unit: Unit | None) -> RowSet:
+    """The frozen rows of `unit`'s subtree as it stood when frozen; none for a unit made since."""
+    frozen_units = SnapshotUnit.objects.filter(snapshot=snapshot)
+    if unit is None:
+        roots = list(frozen_units.filter(depth=1).values_list("path", flat=True)[:2])
+        scope_path = roots[0] if len(roots) == 1 else ""
+    else:
+        scope_path = frozen_units.filter(unit=unit).values_list("path", flat=True).first()
+    rows = SnapshotRow.objects.filter(snapshot=snapshot)
+    rows = rows.none() if scope_path is None else rows.filter(unit_path__startswith=scope_path)
     return RowSet(
-        year=year,
-        scope_path=scope_path,
+        year=snapshot.year,
+        scope_path=scope_path or "",
         weights=Weights.from_json(snapshot.weights),
         area_names=tuple(snapshot.area_names),
         queryset=rows.order_by("unit_path", "pk").values(*ROW_FIELDS),
@@ -133,6 +173,7 @@ def live_rowset(*, year: int, scope_path: str) -> RowSet:
         branches.annotate(**sources.main_relations)
         .values(
             "active",
+            "unit_id",
             **{PATH: F("unit__path"), BRANCH: F("pk")},
             branch_code=F("code"),
             branch_name=F("name"),
@@ -159,17 +200,8 @@ def company_scope_path() -> str:
     return roots[0] if len(roots) == 1 else ""
 
 
-def sheet_units(*, scope_path: str) -> list[Unit]:
-    """The units that get a sheet of their own: the scope unit's children (and the scope unit itself,
-    which the workbook keeps only when branches hang directly under it)."""
-    if scope_path:
-        depth = len(scope_path) // Unit.steplen
-        return list(Unit.objects.filter(path__startswith=scope_path, depth__in=(depth, depth + 1)))
-    return list(Unit.objects.filter(depth=1))
-
-
 def sheet_key(unit_path: str, *, scope_path: str) -> str:
-    """The path of the sheet unit a branch's unit belongs to (see `sheet_units`)."""
+    """The path of the sheet unit a branch's unit belongs to (see `RowSet.sheet_units`)."""
     return unit_path[: len(scope_path) + Unit.steplen] if len(unit_path) > len(scope_path) else scope_path
 
 

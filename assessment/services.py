@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from assessment.models import ExportJob, SnapshotRow, YearSnapshot
-from assessment.selectors import assessment_rows, company_scope_path, live_rowset
+from assessment.models import ExportJob, SnapshotRow, SnapshotUnit, YearSnapshot
+from assessment.selectors import assessment_rows, live_rowset
 from assessment.workbook import Progress, write_csv, write_workbook
 from org.models import Unit, User
 
@@ -105,8 +105,7 @@ def _build(job: ExportJob, *, on_progress: Callable[[int], None] | None = None) 
     if job.file:
         # A half-finished earlier attempt: drop its file before making a new one.
         job.file.delete(save=False)
-    scope_path = job.unit.path if job.unit_id else company_scope_path()
-    rowset = assessment_rows(year=job.year, scope_path=scope_path)
+    rowset = assessment_rows(year=job.year, unit=job.unit)
     total = rowset.count()
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.RUNNING,
@@ -162,6 +161,16 @@ def freeze_year(*, year: int, user: User | None) -> YearSnapshot:
         rowset = live_rowset(year=year, scope_path="")
         snapshot = YearSnapshot.objects.create(
             year=year, frozen_by=user, weights=rowset.weights.to_json(), area_names=list(rowset.area_names)
+        )
+        # The tree as it stands: frozen rows are found through it by unit identity, never by a live path.
+        SnapshotUnit.objects.bulk_create(
+            (
+                SnapshotUnit(snapshot=snapshot, unit_id=pk, code=code, name=name, path=path, depth=depth)
+                for pk, code, name, path, depth in Unit.objects.values_list(
+                    "pk", "code", "name", "path", "depth"
+                )
+            ),
+            batch_size=SNAPSHOT_BATCH,
         )
         batch: list[SnapshotRow] = []
         for row in rowset:

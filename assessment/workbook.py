@@ -23,9 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from assessment.scoring import MEASURES, Weights
-from assessment.selectors import AssessmentRow, RowSet, sheet_key, sheet_units
+from assessment.selectors import AssessmentRow, RowSet, sheet_key
 from branchtrack.web.table_export import ExportColumn, write_xlsx_sheet
-from org.models import Unit
 
 PERCENT = "0.0%"
 ONE_DECIMAL = "0.0"
@@ -249,7 +248,7 @@ def write_workbook(
         progress.counted(rowset), key=lambda row: sheet_key(row.unit_path, scope_path=rowset.scope_path)
     )
     pending = next(groups, None)
-    for unit in sheet_units(scope_path=rowset.scope_path):
+    for unit in rowset.sheet_units():
         has_rows = pending is not None and pending[0] == unit.path
         if unit.path == rowset.scope_path and not has_rows:
             continue  # the scope unit gets a sheet only for branches directly under it
@@ -267,12 +266,14 @@ def write_workbook(
         if has_rows:
             pending = next(groups, None)
     while pending is not None:
-        # Frozen rows of a unit that has since left the tree still belong in the workbook.
-        unit_totals = Totals(name=_orphan_sheet_name(pending[0]))
+        # Rows of no sheet unit (a year frozen before its tree was): a sheet named after their unit.
+        rows = iter(pending[1])
+        first = next(rows)
+        unit_totals = Totals(name=first.unit_name)
         write_xlsx_sheet(
             workbook,
             _unique_sheet_name(unit_totals.name, taken),
-            rows=tallied(pending[1], unit_totals),
+            rows=tallied(itertools.chain([first], rows), unit_totals),
             columns=columns,
             preamble=[sheet_title(rowset.year, unit_totals.name), *preamble_tail],
             skip_empty=True,
@@ -283,10 +284,6 @@ def write_workbook(
     workbook.close()
     progress.finish()
     return totals
-
-
-def _orphan_sheet_name(path: str) -> str:
-    return Unit.objects.filter(path=path).values_list("name", flat=True).first() or path
 
 
 SUMMARY_COLUMNS = (

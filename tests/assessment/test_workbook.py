@@ -105,7 +105,7 @@ def test_the_row_query_count_does_not_grow_with_the_branches(org, tmp_path):
         with CaptureQueriesContext(connection) as captured:
             write_workbook(
                 str(tmp_path / "sheet.xlsx"),
-                rowset=assessment_rows(year=YEAR, scope_path=org.company.path),
+                rowset=assessment_rows(year=YEAR, unit=org.company),
                 scope_name="测试公司",
             )
         return len(captured.captured_queries)

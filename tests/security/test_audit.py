@@ -21,6 +21,7 @@ NOT_AUDITED = {
     "branchtrack.user_groups": "Django's many-to-many table",
     "branchtrack.user_user_permissions": "Django's many-to-many table",
     "assessment.snapshotrow": "rows of a frozen year snapshot: written once, never edited",
+    "assessment.snapshotunit": "the unit tree of a frozen year snapshot: written once, never edited",
     "assessment.exportjob": "a background export's progress, not a business record",
 }
 

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         else:
             scope = Unit.objects.filter(path=company_scope_path()).first()
         with translation.override(language):
-            rowset = assessment_rows(year=year, scope_path=scope.path if scope else "")
+            rowset = assessment_rows(year=year, unit=scope)
             progress = Progress(
                 total=rowset.count(), report=lambda done: self.stderr.write(f"\r{done} rows", ending="")
             )
