@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULE["supervision-escalate-overdue"] = {
     "task": "supervision.escalate_overdue_problems",
     "schedule": crontab(hour=1, minute=45),
 }
+# Planned visits whose day has passed become missed (idempotent: a second run changes nothing).
+CELERY_BEAT_SCHEDULE["supervision-missed-plans"] = {
+    "task": "supervision.mark_missed_plans",
+    "schedule": crontab(hour=0, minute=15),
+}
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from supervision import services
 from supervision.models import (
     Campaign,
+    CampaignBlockedDay,
     ChecklistArea,
     ChecklistItem,
     ChecklistTemplate,
@@ -14,6 +15,8 @@ from supervision.models import (
     Feedback,
     Finding,
     MeetingAttendance,
+    PlannedVisit,
+    PlannedVisitor,
     Visit,
     VisitScore,
 )
@@ -98,12 +101,20 @@ class ChecklistAreaAdmin(_FrozenWhenUsedMixin, SimpleHistoryAdmin):
         return obj.template
 
 
+class CampaignBlockedDayInline(admin.TabularInline):
+    """Holidays and other days the automatic plan leaves free (weekends always are)."""
+
+    model = CampaignBlockedDay
+    extra = 1
+
+
 @admin.register(Campaign)
 class CampaignAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "year", "starts_on", "ends_on", "template"]
+    list_display = ["name", "year", "starts_on", "ends_on", "template", "target_percent"]
     list_filter = ["year"]
     filter_horizontal = ["scope_units"]
     list_select_related = ["template"]
+    inlines = [CampaignBlockedDayInline]
 
 
 class VisitScoreInline(admin.TabularInline):
@@ -152,3 +163,21 @@ class CoverageSnapshotAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # written by the roll-up only
+
+
+class PlannedVisitorInline(admin.TabularInline):
+    model = PlannedVisitor
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(PlannedVisit)
+class PlannedVisitAdmin(SimpleHistoryAdmin):
+    """Read here; plans are made and changed on the planning pages, which check scope and conflicts."""
+
+    list_display = ["branch", "campaign", "planned_on", "whole_week", "status"]
+    list_filter = ["status", "campaign"]
+    list_select_related = ["branch", "campaign"]
+    raw_id_fields = ["branch", "done_visit", "created_by"]
+    inlines = [PlannedVisitorInline]
+    readonly_fields = ["due_on", "version"]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -161,6 +161,14 @@ class Campaign(models.Model):
         related_name="campaigns",
         verbose_name=_("units covered"),
         help_text=_("The campaign covers these units and every unit below them."),
+    )
+    target_percent = models.DecimalField(
+        _("coverage target (%)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("100"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("100"))],
+        help_text=_("The share of active branches the campaign means to visit by its end."),
     )
 
     history = HistoricalRecords(m2m_fields=[scope_units])
@@ -517,3 +525,162 @@ class CoverageSnapshot(models.Model):
     @property
     def unvisited_branches(self) -> int:
         return self.active_branches - self.visited_branches
+
+
+# --- visit plans (调研计划) ------------------------------------------------------------------------
+
+
+class CampaignBlockedDay(models.Model):
+    """A holiday or other day of a campaign on which no visit is planned (weekends are never planned)."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="blocked_days", verbose_name=_("campaign")
+    )
+    day = models.DateField(_("day"))
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("blocked day")
+        verbose_name_plural = _("blocked days")
+        ordering = ["campaign", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "day"], name="supervision_one_blocked_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.reason}"
+
+
+class PlannedVisitQuerySet(models.QuerySet):
+    def open(self) -> PlannedVisitQuerySet:
+        """Plans still to be carried out: planned ones (missed ones can be rescheduled, not counted)."""
+        return self.filter(status=PlannedVisit.Status.PLANNED)
+
+    def for_visitor(self, user) -> PlannedVisitQuerySet:
+        return self.filter(Exists(PlannedVisitor.objects.filter(plan=OuterRef("pk"), user=user)))
+
+
+class PlannedVisit(models.Model):
+    """A branch to be visited by named staff on a day or in a week of a campaign (调研计划).
+
+    At most one plan of a branch per campaign is `planned` at a time (a partial unique index), so
+    two people planning the same branch at once cannot both succeed: the second is told.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="plans", verbose_name=_("campaign")
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="planned_visits", verbose_name=_("branch")
+    )
+    visitors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="PlannedVisitor",
+        related_name="planned_visits",
+        verbose_name=_("visitors"),
+    )
+    planned_on = models.DateField(_("planned date"), help_text=_("For a week: its Monday."))
+    whole_week = models.BooleanField(_("some day that week"), default=False)
+    # The last day the visit may take place (the date, or the Sunday of the week): it is missed after it.
+    due_on = models.DateField(_("due by"), editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    done_visit = models.ForeignKey(
+        Visit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plans_done",
+        verbose_name=_("visit that carried it out"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("planned by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = PlannedVisitQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("planned visit")
+        verbose_name_plural = _("planned visits")
+        ordering = ["planned_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "branch"],
+                condition=Q(status="planned"),
+                name="supervision_one_open_plan_per_branch",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                name="supervision_cancelled_plan_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "status", "due_on"], name="plan_status_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.planned_on:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        self.due_on = due_date(self.planned_on, whole_week=self.whole_week)
+        super().save(*args, **kwargs)
+
+
+def due_date(planned_on: datetime.date, *, whole_week: bool) -> datetime.date:
+    if not whole_week:
+        return planned_on
+    return planned_on - datetime.timedelta(days=planned_on.weekday()) + datetime.timedelta(days=6)
+
+
+class PlannedVisitor(models.Model):
+    """One visitor of a planned visit (the through table, so its changes have history too)."""
+
+    plan = models.ForeignKey(
+        PlannedVisit, on_delete=models.CASCADE, related_name="visitor_links", verbose_name=_("planned visit")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("visitor")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("visitor of a planned visit")
+        verbose_name_plural = _("visitors of planned visits")
+        constraints = [models.UniqueConstraint(fields=["plan", "user"], name="supervision_one_visitor_link")]
+        indexes = [models.Index(fields=["user", "plan"], name="plan_visitor_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.user}"
+
+
+class CalendarFeed(models.Model):
+    """A user's personal iCalendar feed: a secret URL, stored only as its hash; reset or revoke at will."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user}"

@@ -7,6 +7,7 @@ Other apps read campaign results from here (the year-end export uses `branch_res
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from org.models import Branch, Role, Unit, User
 from org.permissions import EVERYTHING, branches_visible_to, unit_scope_path, units_visible_to
+from supervision import planning
 from supervision.models import (
     Campaign,
     ChecklistArea,
@@ -25,6 +27,8 @@ from supervision.models import (
     Feedback,
     Finding,
     MeetingAttendance,
+    PlannedVisit,
+    PlannedVisitor,
     Visit,
     VisitScore,
 )
@@ -333,3 +337,108 @@ def branch_results(
             row["overdue"],
         )
     return results
+
+
+# --- visit plans --------------------------------------------------------------------------------
+
+
+def plans_visible_to(user: User) -> QuerySet[PlannedVisit]:
+    """Plans of branches in the user's scope, and the plans the user is a visitor of."""
+    query = Q(branch__in=branches_visible_to(user))
+    if getattr(user, "is_authenticated", False):
+        query |= Q(Exists(PlannedVisitor.objects.filter(plan=OuterRef("pk"), user=user)))
+    return PlannedVisit.objects.filter(query)
+
+
+def plan_list(*, user: User, campaign: Campaign) -> QuerySet[PlannedVisit]:
+    return (
+        plans_visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("branch__unit", "created_by", "done_visit")
+        .prefetch_related(Prefetch("visitor_links", queryset=PlannedVisitor.objects.select_related("user")))
+        .order_by("planned_on", "branch__code", "pk")
+    )
+
+
+def plannable_visitors(*, user: User, unit: Unit | None = None) -> QuerySet[User]:
+    """Active party-affairs staff (and administrators) within the planner's scope, or a unit's subtree."""
+    visitors = User.objects.filter(is_active=True, role__in=[Role.STAFF, Role.ADMIN], unit__isnull=False)
+    visitors = visitors.filter(unit__in=units_visible_to(user))
+    if unit is not None:
+        visitors = visitors.filter(unit__path__startswith=unit.path)
+    return visitors.select_related("unit").order_by("unit__path", "last_name", "first_name", "username")
+
+
+@dataclass
+class AutomaticPlan:
+    """The engine's proposal for a unit's subtree, with what the preview shows beside it."""
+
+    unit: Unit
+    plan: planning.Plan
+    branches: dict[int, Branch]
+    visitors: dict[int, User]
+    start: datetime.date
+
+    @property
+    def fingerprint(self) -> str:
+        """Names the proposal exactly: saving checks the state still gives this plan."""
+        text = ";".join(f"{p.branch_id}:{p.visitor_id}:{p.day.isoformat()}" for p in self.plan.proposals)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def rows(self) -> list[tuple[Branch, User, datetime.date]]:
+        return [(self.branches[p.branch_id], self.visitors[p.visitor_id], p.day) for p in self.plan.proposals]
+
+    def loads(self) -> list[tuple[User, int]]:
+        loads = self.plan.load_by_visitor()
+        return [(visitor, loads.get(pk, 0)) for pk, visitor in self.visitors.items()]
+
+
+def automatic_plan(
+    *,
+    user: User,
+    campaign: Campaign,
+    unit: Unit,
+    visitor_ids: list[int] | None = None,
+    today: datetime.date | None = None,
+) -> AutomaticPlan:
+    """Propose a plan for the branches of `unit`'s subtree not visited and not planned yet.
+
+    Visitors are the unit's staff (party-affairs staff in its subtree, or those chosen); their open
+    plans in the campaign count towards the balance. Days run from today (or the campaign's start)
+    to its end, working days only, without its blocked days. A handful of queries at any size.
+    """
+    today = today or timezone.localdate()
+    open_plans = PlannedVisit.objects.open().filter(campaign=campaign, branch=OuterRef("pk"))
+    branches = {
+        branch.pk: branch
+        for branch in unvisited_branches(user=user, campaign=campaign)
+        .filter(unit__path__startswith=unit.path)
+        .filter(~Exists(open_plans))
+    }
+    staff = plannable_visitors(user=user, unit=unit).filter(role=Role.STAFF)
+    if visitor_ids is not None:
+        staff = plannable_visitors(user=user, unit=unit).filter(pk__in=visitor_ids)
+    visitors = {visitor.pk: visitor for visitor in staff}
+    loads = dict(
+        PlannedVisitor.objects.filter(
+            plan__campaign=campaign, plan__status=PlannedVisit.Status.PLANNED, user_id__in=visitors
+        )
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "n")
+    )
+    start = max(today, campaign.starts_on)
+    days = planning.working_days(
+        start, campaign.ends_on, blocked=campaign.blocked_days.values_list("day", flat=True)
+    )
+    plan = planning.propose(
+        branches=[
+            planning.BranchToPlan(id=b.pk, unit_path=b.unit.path, code=b.code) for b in branches.values()
+        ],
+        visitors=[
+            planning.Visitor(id=v.pk, unit_path=v.unit.path, load=loads.get(v.pk, 0))
+            for v in visitors.values()
+        ],
+        days=days,
+    )
+    return AutomaticPlan(unit=unit, plan=plan, branches=branches, visitors=visitors, start=start)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
+import secrets
 import uuid
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,16 +16,19 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
-from branchtrack.web.concurrency import save_with_version
+from branchtrack.web.concurrency import StaleEditError, save_with_version
 from branchtrack.web.uploads import check_upload
-from org.models import Branch, Unit, User
-from org.permissions import branches_visible_to, unit_in_scope
+from org.models import Branch, Role, Unit, User
+from org.permissions import branches_visible_to, unit_in_scope, unit_scope_path
+from supervision import selectors
 from supervision.escalation_mail import send_escalation_mail
 from supervision.models import (
+    CalendarFeed,
     Campaign,
     ChecklistArea,
     ChecklistItem,
@@ -30,8 +36,11 @@ from supervision.models import (
     Feedback,
     Finding,
     MeetingAttendance,
+    PlannedVisit,
+    PlannedVisitor,
     Visit,
     VisitScore,
+    due_date,
 )
 
 logger = logging.getLogger(__name__)
@@ -169,6 +178,7 @@ def create_visit(
     )
     _write_scores(visit=visit, scores=scores)
     if complete:
+        mark_plans_done(visit=visit)
         schedule_rollup(campaign_id=campaign.pk)
     return visit
 
@@ -205,6 +215,7 @@ def update_visit(
     save_with_version(visit, expected_version=expected_version)
     _write_scores(visit=visit, scores=scores)
     if complete:
+        mark_plans_done(visit=visit)
         schedule_rollup(campaign_id=visit.campaign_id)
     return visit
 
@@ -437,3 +448,363 @@ def send_feedback(*, feedback: Feedback) -> Feedback:
         feedback.sent_at = timezone.now()
         feedback.save(update_fields=["sent_at"])
     return feedback
+
+
+# --- visit plans --------------------------------------------------------------------------------
+
+PLANNER_ROLES = (Role.ADMIN,)
+VISITOR_ROLES = (Role.STAFF, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One row of a planning action: a branch, who visits it, and the day (or the week's Monday)."""
+
+    branch_id: int
+    visitor_ids: tuple[int, ...]
+    planned_on: datetime.date
+    whole_week: bool = False
+
+
+class PlanRowsError(ValidationError):
+    """Some rows of a planning action are wrong; nothing of the action was saved.
+
+    `rows` maps a row's branch id to its messages; `general` holds messages about the whole action.
+    """
+
+    def __init__(self, rows: dict[int, list[str]], general: list[str] | None = None):
+        self.rows = rows
+        self.general = general or []
+        messages_ = [*self.general] + [message for found in rows.values() for message in found]
+        super().__init__(messages_)
+
+
+def can_plan(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.effective_role in PLANNER_ROLES
+
+
+def _visitor_label(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+def _plan_conflict_message(plan: PlannedVisit) -> str:
+    return _(
+        "Already planned for %(day)s with %(visitors)s (planned by %(planner)s): change that plan instead."
+    ) % {
+        "day": plan.planned_on.isoformat(),
+        "visitors": "、".join(_visitor_label(link.user) for link in plan.visitor_links.all()) or "-",
+        "planner": _visitor_label(plan.created_by),
+    }
+
+
+def _check_plan_rows(
+    *,
+    user: User,
+    campaign: Campaign,
+    rows: list[PlanRow],
+    today: datetime.date,
+    ignore_plan: int | None = None,
+) -> dict[int, list[str]]:
+    """Every rule of a plan row, checked for all rows at once (a handful of queries, not per row)."""
+    errors: dict[int, list[str]] = defaultdict(list)
+    branches = {
+        branch.pk: branch
+        for branch in branches_visible_to(user, campaign.branches().active())
+        .filter(pk__in={row.branch_id for row in rows})
+        .select_related("unit")
+    }
+    visitor_ids = {visitor for row in rows for visitor in row.visitor_ids}
+    visitors = {
+        visitor.pk: visitor for visitor in User.objects.filter(pk__in=visitor_ids).select_related("unit")
+    }
+    planner_scope = unit_scope_path(user)
+    blocked = dict(campaign.blocked_days.values_list("day", "reason"))
+    open_plans = {
+        plan.branch_id: plan
+        for plan in PlannedVisit.objects.open()
+        .filter(campaign=campaign, branch_id__in=branches)
+        .exclude(pk=ignore_plan)
+        .select_related("created_by")
+        .prefetch_related("visitor_links__user")
+    }
+    seen: set[int] = set()
+    for row in rows:
+        found = errors[row.branch_id]
+        branch = branches.get(row.branch_id)
+        if row.branch_id in seen:
+            found.append(_("This branch is listed twice."))
+        seen.add(row.branch_id)
+        if branch is None:
+            found.append(_("This branch is not an active branch of the campaign in your scope."))
+        elif row.branch_id in open_plans:
+            found.append(_plan_conflict_message(open_plans[row.branch_id]))
+        if not row.visitor_ids:
+            found.append(_("Choose at least one visitor."))
+        for visitor_id in row.visitor_ids:
+            visitor = visitors.get(visitor_id)
+            if (
+                visitor is None
+                or visitor.unit is None
+                or planner_scope is None
+                or not (visitor.unit.path.startswith(planner_scope))
+            ):
+                found.append(_("A chosen visitor is not a user in your scope."))
+                continue
+            if not visitor.is_active or visitor.role not in VISITOR_ROLES:
+                found.append(
+                    _("%(name)s is not party-affairs staff, so cannot be planned to visit.")
+                    % {"name": _visitor_label(visitor)}
+                )
+            elif branch is not None and not branch.unit.path.startswith(visitor.unit.path):
+                found.append(
+                    _("%(branch)s is outside %(name)s's scope (%(unit)s).")
+                    % {"branch": branch.name, "name": _visitor_label(visitor), "unit": visitor.unit.name}
+                )
+        due = due_date(row.planned_on, whole_week=row.whole_week)
+        first = row.planned_on - datetime.timedelta(days=row.planned_on.weekday()) if row.whole_week else due
+        if due < campaign.starts_on or first > campaign.ends_on:
+            found.append(
+                _("The date must fall inside the campaign (%(start)s to %(end)s).")
+                % {"start": campaign.starts_on.isoformat(), "end": campaign.ends_on.isoformat()}
+            )
+        elif due < today:
+            found.append(_("The date has already passed."))
+        elif not row.whole_week and row.planned_on in blocked:
+            found.append(
+                _("%(day)s is a blocked day of the campaign (%(reason)s).")
+                % {"day": row.planned_on.isoformat(), "reason": blocked[row.planned_on] or "-"}
+            )
+    return {branch_id: found for branch_id, found in errors.items() if found}
+
+
+def _require_planner(user: User) -> None:
+    if not can_plan(user):
+        raise PlanRowsError({}, [_("Only administrators plan visits.")])
+
+
+@transaction.atomic
+def assign_visits(
+    *, user: User, campaign: Campaign, rows: Sequence[PlanRow], today: datetime.date | None = None
+) -> list[PlannedVisit]:
+    """Plan several branches in one action: every row is checked, and nothing is saved if one is wrong.
+
+    Two planners saving the same branch at once: the partial unique index lets one through and the
+    other is told who planned it, never overwriting it.
+    """
+    _require_planner(user)
+    rows = list(rows)
+    today = today or timezone.localdate()
+    if not rows:
+        raise PlanRowsError({}, [_("Choose at least one branch.")])
+    errors = _check_plan_rows(user=user, campaign=campaign, rows=rows, today=today)
+    if errors:
+        raise PlanRowsError(errors)
+    plans = [
+        PlannedVisit(
+            campaign=campaign,
+            branch_id=row.branch_id,
+            planned_on=row.planned_on,
+            whole_week=row.whole_week,
+            due_on=due_date(row.planned_on, whole_week=row.whole_week),
+            created_by=user,
+        )
+        for row in rows
+    ]
+    try:
+        with transaction.atomic():
+            plans = bulk_create_with_history(plans, PlannedVisit, default_user=user, batch_size=500)
+    except IntegrityError:
+        # Someone planned one of these branches between the check and the insert.
+        errors = _check_plan_rows(user=user, campaign=campaign, rows=rows, today=today)
+        general = [] if errors else [_("Someone else planned these branches meanwhile.")]
+        raise PlanRowsError(errors, general) from None
+    if any(plan.pk is None for plan in plans):  # a backend that does not return ids: read them back
+        ids = dict(
+            PlannedVisit.objects.open()
+            .filter(campaign=campaign, branch_id__in=[row.branch_id for row in rows])
+            .values_list("branch_id", "pk")
+        )
+        for plan in plans:
+            plan.pk = plan.id = ids[plan.branch_id]
+    links = [
+        PlannedVisitor(plan_id=plan.pk, user_id=visitor_id)
+        for plan, row in zip(plans, rows, strict=True)
+        for visitor_id in dict.fromkeys(row.visitor_ids)
+    ]
+    bulk_create_with_history(links, PlannedVisitor, default_user=user, batch_size=500)
+    return plans
+
+
+@transaction.atomic
+def save_automatic_plan(
+    *,
+    user: User,
+    campaign: Campaign,
+    unit: Unit,
+    fingerprint: str,
+    visitor_ids: list[int] | None = None,
+    today: datetime.date | None = None,
+) -> list[PlannedVisit]:
+    """Save the automatic plan the user previewed, if the state still gives exactly that plan.
+
+    Anything planned or visited since the preview changes the proposal: the user is told to look
+    at the new one rather than saving a plan they did not see. Saving it twice plans nothing twice.
+    """
+    _require_planner(user)
+    proposal = selectors.automatic_plan(
+        user=user, campaign=campaign, unit=unit, visitor_ids=visitor_ids, today=today
+    )
+    if proposal.fingerprint != fingerprint:
+        raise PlanRowsError(
+            {},
+            [_("The plan changed since your preview (branches were planned or visited): look at it again.")],
+        )
+    if not proposal.plan.proposals:
+        raise PlanRowsError({}, [_("There is nothing to plan.")])
+    rows = [
+        PlanRow(branch_id=p.branch_id, visitor_ids=(p.visitor_id,), planned_on=p.day)
+        for p in proposal.plan.proposals
+    ]
+    return assign_visits(user=user, campaign=campaign, rows=rows, today=today)
+
+
+def _locked_plan(plan: PlannedVisit, expected_version: int) -> PlannedVisit:
+    locked = PlannedVisit.objects.select_for_update().select_related("campaign").get(pk=plan.pk)
+    if locked.version != expected_version:
+        raise StaleEditError()
+    return locked
+
+
+@transaction.atomic
+def update_plan(
+    *,
+    user: User,
+    plan: PlannedVisit,
+    expected_version: int,
+    visitor_ids: Sequence[int],
+    planned_on: datetime.date,
+    whole_week: bool = False,
+    today: datetime.date | None = None,
+) -> PlannedVisit:
+    """Change who visits and when; a missed plan rescheduled this way is planned again."""
+    _require_planner(user)
+    plan = _locked_plan(plan, expected_version)
+    if plan.status not in (PlannedVisit.Status.PLANNED, PlannedVisit.Status.MISSED):
+        raise ValidationError(_("Only a planned or missed visit can be changed."))
+    row = PlanRow(
+        branch_id=plan.branch_id, visitor_ids=tuple(visitor_ids), planned_on=planned_on, whole_week=whole_week
+    )
+    errors = _check_plan_rows(
+        user=user,
+        campaign=plan.campaign,
+        rows=[row],
+        today=today or timezone.localdate(),
+        ignore_plan=plan.pk,
+    )
+    if errors:
+        raise PlanRowsError(errors)
+    plan.planned_on, plan.whole_week = planned_on, whole_week
+    plan.status = PlannedVisit.Status.PLANNED
+    plan.version += 1
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        raise PlanRowsError({plan.branch_id: [_("Someone else planned this branch meanwhile.")]}) from None
+    current = set(plan.visitor_links.values_list("user_id", flat=True))
+    wanted = set(visitor_ids)
+    for link in plan.visitor_links.filter(user_id__in=current - wanted):
+        link.delete()
+    for visitor_id in sorted(wanted - current):
+        PlannedVisitor.objects.create(plan=plan, user_id=visitor_id)
+    return plan
+
+
+@transaction.atomic
+def cancel_plan(*, user: User, plan: PlannedVisit, expected_version: int, reason: str) -> PlannedVisit:
+    _require_planner(user)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the visit is cancelled.")})
+    plan = _locked_plan(plan, expected_version)
+    if plan.status not in (PlannedVisit.Status.PLANNED, PlannedVisit.Status.MISSED):
+        raise ValidationError(_("Only a planned or missed visit can be cancelled."))
+    plan.status = PlannedVisit.Status.CANCELLED
+    plan.cancel_reason = reason.strip()[:200]
+    plan.version += 1
+    plan.save()
+    return plan
+
+
+def _visit_made_by(visit: Visit, visitors: Sequence[User]) -> bool:
+    """Whether one of the plan's visitors made the visit: they logged it, or it names them."""
+    names = visit.visitors or ""
+    return any(
+        visitor.pk == visit.created_by_id
+        or (visitor.get_full_name() and visitor.get_full_name() in names)
+        or visitor.username in names.replace("，", ",").replace("、", ",").split(",")
+        for visitor in visitors
+    )
+
+
+def mark_plans_done(*, visit: Visit) -> int:
+    """A completed visit carries out the branch's planned (or missed) visit if one of its visitors made it."""
+    if not visit.is_completed:
+        return 0
+    done = 0
+    plans = (
+        PlannedVisit.objects.select_for_update()
+        .filter(
+            campaign_id=visit.campaign_id,
+            branch_id=visit.branch_id,
+            status__in=[PlannedVisit.Status.PLANNED, PlannedVisit.Status.MISSED],
+        )
+        .order_by("pk")
+    )
+    for plan in plans:
+        visitors = [link.user for link in plan.visitor_links.select_related("user")]
+        if _visit_made_by(visit, visitors):
+            plan.status = PlannedVisit.Status.DONE
+            plan.done_visit = visit
+            plan.version += 1
+            plan.save()
+            done += 1
+    return done
+
+
+@transaction.atomic
+def mark_missed_plans(*, today: datetime.date | None = None) -> int:
+    """Planned visits whose day (or week) has passed become missed; running it twice changes nothing."""
+    today = today or timezone.localdate()
+    missed = 0
+    for plan in PlannedVisit.objects.open().filter(due_on__lt=today).select_for_update():
+        plan.status = PlannedVisit.Status.MISSED
+        plan.version += 1
+        plan.save()
+        missed += 1
+    return missed
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def reset_calendar_feed(*, user: User) -> str:
+    """Give the user a new secret feed URL token (the old URL stops working); only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(user=user, defaults={"token_hash": _token_hash(token)})
+    return token
+
+
+@transaction.atomic
+def revoke_calendar_feed(*, user: User) -> None:
+    CalendarFeed.objects.filter(user=user).delete()
+
+
+def calendar_feed_owner(*, token: str) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    feed = CalendarFeed.objects.filter(token_hash=_token_hash(token)).select_related("user").first()
+    if feed is None or not feed.user.is_active:
+        return None
+    return feed.user

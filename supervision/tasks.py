@@ -42,3 +42,13 @@ def rollup_all_campaigns() -> int:
 )
 def escalate_overdue_problems() -> int:
     return services.escalate_overdue_problems()
+
+
+@shared_task(
+    name="supervision.mark_missed_plans",
+    autoretry_for=(DatabaseOperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def mark_missed_plans() -> int:
+    return services.mark_missed_plans()
