@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from branchtrack.web.import_page import table_import_page
 from branchtrack.web.list_page import filtered_list_page
+from branchtrack.web.navigation import nav_groups_for, nav_items_for, with_badges
 from branchtrack.web.table_export import ExportColumn
 from org.exports import organisation_csv
 from org.filters import BranchFilterSet
@@ -27,7 +28,8 @@ BRANCH_COLUMNS = [
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    items = with_badges(nav_items_for(request.user), request.user)
+    return render(request, "home.html", {"home_groups": nav_groups_for(items)})
 
 
 @role_required(Role.ADMIN, Role.STAFF)

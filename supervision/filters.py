@@ -6,10 +6,19 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from org.models import Branch, Unit
+from org.models import Branch, Unit, User
 from org.permissions import units_visible_to
 from org.unit_filter import UnitSubtreeFilter
-from supervision.models import Campaign, CoverageSnapshot, Feedback, Finding, MeetingAttendance, Visit
+from supervision import forecast
+from supervision.models import (
+    Campaign,
+    CoverageSnapshot,
+    Feedback,
+    Finding,
+    MeetingAttendance,
+    PlannedVisit,
+    Visit,
+)
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
 
@@ -172,3 +181,130 @@ class UnvisitedBranchFilterSet(_ScopedUnitFilterSet):
         return queryset.filter(
             Q(name__icontains=value) | Q(code__icontains=value) | Q(secretary__icontains=value)
         )
+
+
+# --- visit plans --------------------------------------------------------------------------------
+
+
+class PlanFilterSet(_ScopedUnitFilterSet):
+    """A campaign's planned visits: by unit subtree, status, visitor, dates, or found by branch."""
+
+    unit_field = "branch__unit"
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=PlannedVisit.Status.choices)
+    visitor = django_filters.ModelChoiceFilter(label=_("Visitor"), queryset=None, method="by_visitor")
+    planned_after = django_filters.DateFilter(label=_("From"), field_name="due_on", lookup_expr="gte")
+    planned_before = django_filters.DateFilter(label=_("To"), field_name="planned_on", lookup_expr="lte")
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    class Meta:
+        model = PlannedVisit
+        fields = ["unit", "status", "visitor", "planned_after", "planned_before", "q"]
+
+    def __init__(self, *args, user=None, visitors=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.filters["visitor"].queryset = visitors
+
+    def by_visitor(self, queryset, name, visitor):
+        return queryset.for_visitor(visitor)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(branch__name__icontains=value) | Q(branch__code__icontains=value))
+
+
+class CalendarFilterSet(_ScopedUnitFilterSet):
+    """The calendar: a unit's subtree or one person's plans."""
+
+    unit_field = "branch__unit"
+    visitor = django_filters.ModelChoiceFilter(label=_("Person"), queryset=None, method="by_visitor")
+
+    class Meta:
+        model = PlannedVisit
+        fields = ["unit", "visitor"]
+
+    def __init__(self, *args, user=None, visitors=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.filters["visitor"].queryset = visitors
+
+    def by_visitor(self, queryset, name, visitor):
+        return queryset.for_visitor(visitor)
+
+
+class UnitProgressFilterSet(_ScopedUnitFilterSet):
+    """Expected vs done per unit: a unit's subtree, units of a kind."""
+
+    unit_field = ""
+    kind = django_filters.ChoiceFilter(label=_("Kind"), field_name="kind", choices=Unit.Kind.choices)
+
+    class Meta:
+        model = Unit
+        fields = ["unit", "kind"]
+
+    def in_unit_subtree(self, queryset, name, unit):
+        return queryset.filter(path__startswith=unit.path)
+
+
+class VisitorProgressFilterSet(_ScopedUnitFilterSet):
+    """Expected vs done per visitor: the visitors of a unit's subtree, or found by name."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    class Meta:
+        model = User
+        fields = ["unit", "q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(username__icontains=value) | Q(first_name__icontains=value) | Q(last_name__icontains=value)
+        )
+
+
+FORECAST_SORTS = {
+    "risk": lambda row: (-row.forecast.shortfall, row.unit.path),
+    "plan": lambda row: (row.forecast.by_plan_percent is None, row.forecast.by_plan_percent, row.unit.path),
+    "rate": lambda row: (row.forecast.by_rate_percent is None, row.forecast.by_rate_percent, row.unit.path),
+    "unplanned": lambda row: (-row.forecast.unplanned, row.unit.path),
+}
+
+
+class UnitForecastFilterSet(UnitProgressFilterSet):
+    """The forecast per unit: computed for the filtered units, then kept to those at risk and sorted.
+
+    `qs` is a list of supervision.forecast.UnitForecast rows (the page pages and exports it as is).
+    """
+
+    at_risk = django_filters.ChoiceFilter(label=_("At risk"), choices=YES_NO, method="keep_all")
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        method="keep_all",
+        empty_label=_("Unit tree"),
+        choices=[
+            ("risk", _("Shortfall at the current rate, largest first")),
+            ("rate", _("Projected at the current rate, lowest first")),
+            ("plan", _("Projected by the plan, lowest first")),
+            ("unplanned", _("Branches neither visited nor planned, most first")),
+        ],
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["unit", "kind", "at_risk", "sort"]
+
+    def __init__(self, *args, campaign=None, as_of=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign, self.as_of = campaign, as_of
+
+    def keep_all(self, queryset, name, value):
+        return queryset  # applied to the computed rows in `qs`
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_rows"):
+            units = super().qs
+            rows = forecast.unit_forecasts(campaign=self.campaign, units=units, as_of=self.as_of)
+            data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+            if data.get("at_risk"):
+                rows = [row for row in rows if row.forecast.at_risk == (data["at_risk"] == "1")]
+            if data.get("sort"):
+                rows.sort(key=FORECAST_SORTS[data["sort"]])
+            self._rows = rows
+        return self._rows

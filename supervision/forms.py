@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.concurrency import VersionedFormMixin
 from supervision.models import Campaign, ChecklistArea, Finding
-from supervision.services import ScoreInput
+from supervision.services import PlanRow, ScoreInput
 
 
 class DateInput(forms.DateInput):
@@ -174,3 +174,86 @@ class FeedbackForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+
+
+# --- visit plans --------------------------------------------------------------------------------
+
+
+class VisitorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.get_full_name() or user.username}（{user.unit.name if user.unit else '-'}）"
+
+
+class AssignForm(forms.Form):
+    """Bulk assignment: the chosen branches (posted as `branch`), who visits them and when."""
+
+    visitors = VisitorChoiceField(
+        label=_("Visitors"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    planned_on = forms.DateField(label=_("Date"), widget=DateInput())
+    whole_week = forms.BooleanField(
+        label=_("Any day of that week"), required=False, help_text=_("The visit is due by the week's Sunday.")
+    )
+    share_out = forms.BooleanField(
+        label=_("Share the branches out among the visitors"),
+        required=False,
+        help_text=_("One visitor per branch, in turn; otherwise every chosen visitor goes to every branch."),
+    )
+
+    def __init__(self, *args, visitors, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visitors"].queryset = visitors
+        self.fields["planned_on"].widget.attrs.update(
+            min=campaign.starts_on.isoformat(), max=campaign.ends_on.isoformat()
+        )
+
+    def rows(self, branch_ids: list[int]) -> list[PlanRow]:
+        data = self.cleaned_data
+        visitors = [visitor.pk for visitor in data["visitors"]]
+        rows = []
+        for index, branch_id in enumerate(branch_ids):
+            chosen = (visitors[index % len(visitors)],) if data["share_out"] and visitors else tuple(visitors)
+            rows.append(
+                PlanRow(
+                    branch_id=branch_id,
+                    visitor_ids=chosen,
+                    planned_on=data["planned_on"],
+                    whole_week=data["whole_week"],
+                )
+            )
+        return rows
+
+
+class AutomaticPlanForm(forms.Form):
+    """What the automatic plan covers: a unit's subtree, and optionally only some of its staff."""
+
+    unit = forms.ModelChoiceField(label=_("Unit (with its sub-units)"), queryset=None)
+    visitors = VisitorChoiceField(
+        label=_("Visitors"),
+        queryset=None,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Leave empty for every party-affairs staff member of the unit."),
+    )
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, units, visitors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["visitors"].queryset = visitors
+
+
+class PlanEditForm(VersionedFormMixin, forms.Form):
+    visitors = VisitorChoiceField(
+        label=_("Visitors"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    planned_on = forms.DateField(label=_("Date"), widget=DateInput())
+    whole_week = forms.BooleanField(label=_("Any day of that week"), required=False)
+
+    def __init__(self, *args, visitors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visitors"].queryset = visitors
+
+
+class PlanCancelForm(VersionedFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=200)

@@ -635,6 +635,11 @@ class PlannedVisit(models.Model):
         self.due_on = due_date(self.planned_on, whole_week=self.whole_week)
         super().save(*args, **kwargs)
 
+    @property
+    def visitor_names(self) -> str:
+        """The visitors' names (reads `visitor_links`: prefetch them with their users)."""
+        return "、".join(link.user.get_full_name() or link.user.username for link in self.visitor_links.all())
+
 
 def due_date(planned_on: datetime.date, *, whole_week: bool) -> datetime.date:
     if not whole_week:

@@ -48,4 +48,21 @@ NAV_ITEMS = [
         description=_("Written feedback to units on their campaign results."),
         order=25,
     ),
+    NavItem(
+        _("My visits"),
+        "supervision:my_visits",
+        roles=OFFICE,
+        description=_("Your planned visits: today, this week, overdue and done; log them from here."),
+        order=19,
+        badge="supervision.selectors.my_visits_badge",
+    ),
+    NavItem(
+        _("Visit plan"),
+        "supervision:plan_index",
+        roles=OFFICE,
+        description=_(
+            "Who visits which branch when, the calendar, expected vs done, and the coverage forecast."
+        ),
+        order=20,
+    ),
 ]

@@ -12,7 +12,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, FloatField, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
@@ -442,3 +454,213 @@ def automatic_plan(
         days=days,
     )
     return AutomaticPlan(unit=unit, plan=plan, branches=branches, visitors=visitors, start=start)
+
+
+@dataclass
+class MyVisits:
+    """A visitor's plans by when they fall: the "my visits" page, its home card and its JSON."""
+
+    today: datetime.date
+    overdue: list[PlannedVisit]
+    due_today: list[PlannedVisit]
+    this_week: list[PlannedVisit]
+    later: list[PlannedVisit]
+    done: list[PlannedVisit]
+
+    @property
+    def open_count(self) -> int:
+        return len(self.overdue) + len(self.due_today) + len(self.this_week) + len(self.later)
+
+    def as_json(self) -> dict:
+        """Plain data (for phones and the offline set): every plan once, with the section it is in."""
+        sections = {
+            "overdue": self.overdue,
+            "today": self.due_today,
+            "this_week": self.this_week,
+            "later": self.later,
+            "done": self.done,
+        }
+        return {
+            "today": self.today.isoformat(),
+            "plans": [
+                plan_json(plan) | {"section": section}
+                for section, plans in sections.items()
+                for plan in plans
+            ],
+        }
+
+
+def plan_json(plan: PlannedVisit) -> dict:
+    return {
+        "id": plan.pk,
+        "campaign": plan.campaign_id,
+        "branch": {"id": plan.branch_id, "code": plan.branch.code, "name": plan.branch.name},
+        "unit": plan.branch.unit.name,
+        "planned_on": plan.planned_on.isoformat(),
+        "whole_week": plan.whole_week,
+        "due_on": plan.due_on.isoformat(),
+        "status": plan.status,
+        "visitors": [link.user.get_full_name() or link.user.username for link in plan.visitor_links.all()],
+        "version": plan.version,
+    }
+
+
+MY_DONE_SHOWN = 20
+
+
+def my_visits(*, user: User, today: datetime.date | None = None) -> MyVisits:
+    """The user's planned visits: overdue (missed, or due before today), today, the rest of this week,
+    later, and the latest done. Three queries whatever the number of plans."""
+    today = today or timezone.localdate()
+    week_end = today + datetime.timedelta(days=6 - today.weekday())
+    mine = (
+        PlannedVisit.objects.for_visitor(user)
+        .select_related("branch__unit", "campaign")
+        .prefetch_related(Prefetch("visitor_links", queryset=PlannedVisitor.objects.select_related("user")))
+    )
+    result = MyVisits(today=today, overdue=[], due_today=[], this_week=[], later=[], done=[])
+    open_statuses = [PlannedVisit.Status.PLANNED, PlannedVisit.Status.MISSED]
+    for plan in mine.filter(
+        status__in=open_statuses, campaign__ends_on__gte=today - datetime.timedelta(days=7)
+    ).order_by("planned_on", "pk"):
+        if plan.status == PlannedVisit.Status.MISSED or plan.due_on < today:
+            result.overdue.append(plan)
+        elif plan.planned_on <= today:
+            result.due_today.append(plan)
+        elif plan.planned_on <= week_end:
+            result.this_week.append(plan)
+        else:
+            result.later.append(plan)
+    result.done = list(
+        mine.filter(status=PlannedVisit.Status.DONE)
+        .select_related("done_visit")
+        .order_by("-done_visit__visited_on", "-pk")[:MY_DONE_SHOWN]
+    )
+    return result
+
+
+def my_visits_badge(user: User) -> str:
+    """The home card's line: what is due today and this week, and what is overdue (one query)."""
+    from django.utils.translation import gettext as _
+
+    today = timezone.localdate()
+    week_end = today + datetime.timedelta(days=6 - today.weekday())
+    counts = (
+        PlannedVisit.objects.for_visitor(user)
+        .filter(status__in=[PlannedVisit.Status.PLANNED, PlannedVisit.Status.MISSED])
+        .aggregate(
+            today=Count(
+                "pk", filter=Q(status=PlannedVisit.Status.PLANNED, planned_on__lte=today, due_on__gte=today)
+            ),
+            week=Count(
+                "pk",
+                filter=Q(status=PlannedVisit.Status.PLANNED, planned_on__gt=today, planned_on__lte=week_end),
+            ),
+            overdue=Count("pk", filter=Q(status=PlannedVisit.Status.MISSED) | Q(due_on__lt=today)),
+        )
+    )
+    return _("Today %(today)s · later this week %(week)s · overdue %(overdue)s") % counts
+
+
+def calendar_plans(
+    *, user: User, campaign: Campaign, start: datetime.date, end: datetime.date
+) -> QuerySet[PlannedVisit]:
+    """Plans in the user's scope that fall (any day of their week) between `start` and `end`."""
+    return (
+        plan_list(user=user, campaign=campaign)
+        .filter(due_on__gte=start, planned_on__lte=end)
+        .exclude(status=PlannedVisit.Status.CANCELLED)
+    )
+
+
+def feed_plans(*, user: User, today: datetime.date | None = None) -> QuerySet[PlannedVisit]:
+    """A visitor's calendar feed: their plans from 60 days back on, cancelled ones included (as such)."""
+    today = today or timezone.localdate()
+    return (
+        PlannedVisit.objects.for_visitor(user)
+        .filter(due_on__gte=today - datetime.timedelta(days=60))
+        .select_related("branch__unit", "campaign")
+        .prefetch_related(Prefetch("visitor_links", queryset=PlannedVisitor.objects.select_related("user")))
+        .order_by("planned_on", "pk")
+    )
+
+
+def _plan_count(plans: QuerySet) -> Subquery:
+    return Subquery(plans.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+
+
+def unit_plan_progress(
+    *, user: User, campaign: Campaign, today: datetime.date | None = None
+) -> QuerySet[Unit]:
+    """Expected vs done per unit of the user's scope, each with its sub-units: one query a page."""
+    today = today or timezone.localdate()
+    in_subtree = PlannedVisit.objects.filter(
+        campaign=campaign, branch__unit__path__startswith=OuterRef("path")
+    )
+    statuses = PlannedVisit.Status
+    return (
+        units_visible_to(user)
+        .annotate(
+            planned=_plan_count(in_subtree.exclude(status=statuses.CANCELLED)),
+            due=_plan_count(in_subtree.exclude(status=statuses.CANCELLED).filter(due_on__lt=today)),
+            done=_plan_count(in_subtree.filter(status=statuses.DONE)),
+            missed=_plan_count(in_subtree.filter(status=statuses.MISSED)),
+            open=_plan_count(in_subtree.filter(status=statuses.PLANNED)),
+            cancelled=_plan_count(in_subtree.filter(status=statuses.CANCELLED)),
+        )
+        .order_by("path")
+    )
+
+
+def visitor_plan_progress(
+    *, user: User, campaign: Campaign, today: datetime.date | None = None
+) -> QuerySet[User]:
+    """Expected vs done per visitor in the user's scope: one grouped query."""
+    today = today or timezone.localdate()
+    statuses = PlannedVisit.Status
+    in_campaign = Q(planned_visits__campaign=campaign)
+    return plannable_visitors(user=user).annotate(
+        planned=Count(
+            "planned_visits",
+            filter=in_campaign & ~Q(planned_visits__status=statuses.CANCELLED),
+            distinct=True,
+        ),
+        due=Count(
+            "planned_visits",
+            filter=in_campaign
+            & ~Q(planned_visits__status=statuses.CANCELLED)
+            & Q(planned_visits__due_on__lt=today),
+            distinct=True,
+        ),
+        done=Count(
+            "planned_visits", filter=in_campaign & Q(planned_visits__status=statuses.DONE), distinct=True
+        ),
+        missed=Count(
+            "planned_visits", filter=in_campaign & Q(planned_visits__status=statuses.MISSED), distinct=True
+        ),
+        open=Count(
+            "planned_visits", filter=in_campaign & Q(planned_visits__status=statuses.PLANNED), distinct=True
+        ),
+        cancelled=Count(
+            "planned_visits", filter=in_campaign & Q(planned_visits__status=statuses.CANCELLED), distinct=True
+        ),
+    )
+
+
+def open_plan_day(*, campaign: Campaign) -> Subquery:
+    """For annotating branches: the day of the branch's open plan in the campaign, if any."""
+    return Subquery(
+        PlannedVisit.objects.open().filter(campaign=campaign, branch=OuterRef("pk")).values("planned_on")[:1]
+    )
+
+
+def plan_to_log(*, user: User, plan_id: str | None, branch: Branch | None) -> PlannedVisit | None:
+    """The plan a "log this visit" link names, if the user sees it and it is of that branch."""
+    if not plan_id or not (plan_id.isascii() and plan_id.isdigit()) or branch is None:
+        return None
+    return (
+        plans_visible_to(user)
+        .filter(pk=plan_id, branch=branch)
+        .prefetch_related(Prefetch("visitor_links", queryset=PlannedVisitor.objects.select_related("user")))
+        .first()
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision import views
+from supervision import plan_views, views
 
 app_name = "supervision"
 
@@ -26,4 +26,19 @@ urlpatterns = [
     path("feedback/", views.feedback_list, name="feedback_list"),
     path("feedback/new/", views.feedback_create, name="feedback_create"),
     path("feedback/<int:pk>/", views.feedback_detail, name="feedback_detail"),
+    # The visit plan (调研计划) and the forecast.
+    path("plan/", plan_views.plan_index, name="plan_index"),
+    path("plan/assign/", plan_views.assign_current, name="plan_assign_current"),
+    path("plan/mine/", plan_views.my_visits, name="my_visits"),
+    path("plan/mine.json", plan_views.my_visits_json, name="my_visits_json"),
+    path("plan/feed/", plan_views.calendar_feed, name="calendar_feed"),
+    path("plan/feed/<str:token>.ics", plan_views.calendar_ics, name="calendar_ics"),
+    path("plan/<int:pk>/", plan_views.plan_detail, name="plan_detail"),
+    path("campaigns/<int:pk>/plan/", plan_views.plan_list, name="plan_list"),
+    path("campaigns/<int:pk>/plan/assign/", plan_views.assign, name="plan_assign"),
+    path("campaigns/<int:pk>/plan/automatic/", plan_views.automatic, name="plan_automatic"),
+    path("campaigns/<int:pk>/plan/calendar/", plan_views.calendar, name="plan_calendar"),
+    path("campaigns/<int:pk>/plan/units/", plan_views.unit_progress, name="plan_units"),
+    path("campaigns/<int:pk>/plan/visitors/", plan_views.visitor_progress, name="plan_visitors"),
+    path("campaigns/<int:pk>/forecast/", plan_views.forecast_page, name="forecast"),
 ]

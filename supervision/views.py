@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -147,12 +148,14 @@ def _dashboard_body(request, campaign: Campaign, day) -> tuple[str, int]:
 def unvisited_branches(request, pk: int):
     """The branches of the campaign that no completed visit reached yet: whom to visit next."""
     campaign = get_object_or_404(selectors.campaigns_for(request.user), pk=pk)
-    queryset = selectors.unvisited_branches(user=request.user, campaign=campaign)
+    queryset = selectors.unvisited_branches(user=request.user, campaign=campaign).annotate(
+        open_plan_on=selectors.open_plan_day(campaign=campaign)
+    )
     return filtered_list_page(
         request,
         filterset=UnvisitedBranchFilterSet(request.GET or None, queryset=queryset, user=request.user),
         template="supervision/unvisited_list.html",
-        context={"campaign": campaign},
+        context={"campaign": campaign, "can_plan": services.can_plan(request.user)},
         export=(UNVISITED_COLUMNS, "unvisited-branches"),
     )
 
@@ -186,12 +189,19 @@ def visit_create(request, campaign_pk: int):
         # A branch outside the user's scope is not found, whichever way its id arrives.
         branch = get_object_or_404(branches_visible_to(request.user).select_related("unit"), pk=branch_id)
     areas = selectors.checklist_areas(template_id=campaign.template_id)
+    initial = {"branch": branch, "visitors": request.user.get_full_name()}
+    plan = selectors.plan_to_log(user=request.user, plan_id=request.GET.get("plan"), branch=branch)
+    if plan is not None:
+        # "Log this visit" from a plan: its visitors, and today if the campaign is on.
+        initial["visitors"] = plan.visitor_names
+        if campaign.starts_on <= timezone.localdate() <= campaign.ends_on:
+            initial["visited_on"] = timezone.localdate()
     form = VisitForm(
         request.POST or None,
         campaign=campaign,
         branches=branches,
         areas=areas,
-        initial={"branch": branch, "visitors": request.user.get_full_name()},
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,6 +16,7 @@ from importlib import import_module
 from django.apps import apps
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 EVERY_ROLE = "*"
@@ -42,6 +43,9 @@ class NavItem:
     order: int = 100
     group: str = ""  # a menu of its own; empty: the menu of the app that declares the item
     company_level_only: bool = False  # pages about the whole company, hidden from unit-level users
+    # Dotted path of a function(user) -> str: a live line on the item's home-page card ("3 due today").
+    badge: str = ""
+    summary: str = ""  # that line, filled in by `with_badges` for one user
 
     def url(self) -> str:
         return _reversed(self.url_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
@@ -100,6 +104,13 @@ def nav_groups_for(items: list[NavItem]) -> list[NavGroup]:
         if members:
             groups.append(NavGroup(key=key, label=label, items=members))
     return groups
+
+
+def with_badges(items: list[NavItem], user) -> list[NavItem]:
+    """The items with their badge line computed for `user` (the home page's cards; menus skip it)."""
+    return [
+        replace(item, summary=str(import_string(item.badge)(user))) if item.badge else item for item in items
+    ]
 
 
 def navigation(request) -> dict:

@@ -28,4 +28,18 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { closeMenus(null); }
   });
+  // "Tick every row of this page" boxes above a list of checkboxes with the same name.
+  document.querySelectorAll("[data-check-all]").forEach(function (box) {
+    var form = box.closest("form");
+    if (!form) { return; }
+    box.addEventListener("change", function () {
+      form.querySelectorAll('input[type="checkbox"][name="' + box.getAttribute("data-check-all") + '"]').forEach(function (row) {
+        row.checked = box.checked;
+      });
+    });
+  });
+  // A feed address box selects itself when tapped, ready to copy.
+  document.querySelectorAll("input.feed-url").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
 })();
