@@ -235,6 +235,8 @@ def assign(request, pk: int):
         .filter(pk__in=ids)
         .select_related("unit")
     }
+    if request.method == "GET" and len(branches) < len(ids):
+        raise Http404  # a branch outside the scope is not found (a posted one gets its row's message)
     visitors = selectors.plannable_visitors(user=request.user)
     form = AssignForm(request.POST or None, visitors=visitors, campaign=campaign)
     row_errors: dict[int, list[str]] = {}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from assessment.models import ExportJob
 from pairings.models import LiaisonGroup, Pairing, PairingActivity
 from projects.models import Assignment, BranchProject, RatingRound
-from supervision.models import Campaign, Feedback, Finding, Visit
+from supervision.models import Campaign, Feedback, Finding, PlannedVisit, PlannedVisitor, Visit
 from tests.conftest import Org
 from tests.pairings.factories import ActivityFactory, LiaisonGroupFactory, PairingFactory
 from tests.projects.factories import BranchProjectFactory, RatingRoundFactory
@@ -42,10 +42,20 @@ class World:
     city_feedback: Feedback
     county_export: ExportJob
     city_export: ExportJob
+    county_plan: PlannedVisit
+    city_plan: PlannedVisit
 
     def __getattr__(self, name):
         # Users and units read straight from the org fixture: world.unit_staff, world.county...
         return getattr(self.__dict__["org"], name)
+
+
+def _plan(campaign: Campaign, branch, visitor, planner) -> PlannedVisit:
+    plan = PlannedVisit.objects.create(
+        campaign=campaign, branch=branch, planned_on=campaign.ends_on, created_by=planner
+    )
+    PlannedVisitor.objects.create(plan=plan, user=visitor)
+    return plan
 
 
 def build_world(org: Org) -> World:
@@ -86,4 +96,6 @@ def build_world(org: Org) -> World:
         ),
         county_export=ExportJob.objects.create(year=2020, unit=org.county, requested_by=org.unit_admin),
         city_export=ExportJob.objects.create(year=2020, unit=org.city, requested_by=org.admin),
+        county_plan=_plan(campaign, org.county_branch, org.unit_staff, org.unit_admin),
+        city_plan=_plan(campaign, org.city_branch, org.staff, org.admin),
     )
