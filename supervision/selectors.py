@@ -664,3 +664,9 @@ def plan_to_log(*, user: User, plan_id: str | None, branch: Branch | None) -> Pl
         .prefetch_related(Prefetch("visitor_links", queryset=PlannedVisitor.objects.select_related("user")))
         .first()
     )
+
+
+def plan_version(*, campaign: Campaign) -> tuple:
+    """Changes whenever a plan of the campaign is made or changed: keys what the forecast draws."""
+    found = PlannedVisit.objects.filter(campaign=campaign).aggregate(n=Count("pk"), at=Max("updated_at"))
+    return found["n"], found["at"]

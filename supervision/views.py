@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,7 +23,7 @@ from branchtrack.web.table_export import ExportColumn
 from branchtrack.web.uploads import stored_file_response
 from org.models import Role
 from org.permissions import branches_visible_to, role_required, unit_scope_path, units_visible_to
-from supervision import selectors, services
+from supervision import forecast, selectors, services
 from supervision.filters import (
     FeedbackFilterSet,
     GoodPracticeFilterSet,
@@ -101,22 +103,37 @@ def dashboard(request, pk: int):
     # Everything below the header is drawn from the snapshots, so it is cached until the next
     # roll-up: a repeat view costs the lookups above instead of the unit table's queries and
     # rendering (bench/README.md, figure 3).
+    as_of = _forecast_day(request, campaign)
     key = fragment_key(
         "supervision-dashboard",
         campaign.pk,
         version,
+        # The forecast also moves with the plan and the day.
+        selectors.plan_version(campaign=campaign),
+        as_of,
         unit_scope_path(request.user),
         request.user.unit_id,
         get_language(),
         sorted(request.GET.lists()),
     )
     body, status = cached_fragment(
-        key, lambda: _dashboard_body(request, campaign, version.day), timeout=DASHBOARD_CACHE_SECONDS
+        key,
+        lambda: _dashboard_body(request, campaign, version.day, as_of),
+        timeout=DASHBOARD_CACHE_SECONDS,
     )
     return render(request, "supervision/dashboard.html", {"campaign": campaign, "body": body}, status=status)
 
 
-def _dashboard_body(request, campaign: Campaign, day) -> tuple[str, int]:
+def _forecast_day(request, campaign: Campaign):
+    """Today within the campaign, or the day asked for (a past campaign's forecast as it stood then)."""
+    try:
+        asked = datetime.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        asked = None
+    return forecast.default_day(campaign, asked or timezone.localdate())
+
+
+def _dashboard_body(request, campaign: Campaign, day, as_of) -> tuple[str, int]:
     board = selectors.dashboard(user=request.user, campaign=campaign, day=day)
     rows = selectors.unit_snapshots(user=request.user, campaign=campaign, day=day)
     filterset, ok = _filtered(request, UnitCoverageFilterSet, rows, user=request.user)
@@ -124,12 +141,23 @@ def _dashboard_body(request, campaign: Campaign, day) -> tuple[str, int]:
     # own page (`unvisited`); the dashboard counts them from the snapshot, like every figure on it.
     unit_page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("units_page")) if ok else None
     unit_rows = list(unit_page) if unit_page is not None else []
+    projection = forecast.forecast_for(
+        campaign=campaign, unit=selectors.headline_unit(user=request.user), as_of=as_of
+    )
     chart = {
         "units": [row.unit.name for row in unit_rows],
         "coverage": [float(row.coverage_percent or 0) for row in unit_rows],
         "trend_days": [point.day.isoformat() for point in board.trend],
         "trend_coverage": [float(point.coverage_percent or 0) for point in board.trend],
-        "labels": {"coverage": _("Coverage %")},
+        # Two projected lines from the forecast's day to the campaign's end.
+        "forecast_days": [day.isoformat() for day, _value in projection.plan_curve],
+        "forecast_plan": [float(value) for _day, value in projection.plan_curve],
+        "forecast_rate": [float(value) for _day, value in projection.rate_curve],
+        "labels": {
+            "coverage": _("Coverage %"),
+            "plan": _("Projected by the plan"),
+            "rate": _("Projected at the current rate"),
+        },
     }
     context = {
         "campaign": campaign,
@@ -139,6 +167,8 @@ def _dashboard_body(request, campaign: Campaign, day) -> tuple[str, int]:
         "unit_rows": unit_rows,
         "unit_page": unit_page,
         "chart": chart,
+        "projection": projection,
+        "snapshot_days": [point.day for point in board.trend],
     }
     html = render_to_string("supervision/dashboard_body.html", context, request)
     return html, 200 if ok else 400

@@ -49,10 +49,20 @@
   }
   var trend = document.getElementById("coverage-trend");
   if (trend) {
+    // One date axis for the recorded trend and the two projected lines (plan, recent rate).
+    var days = chart.trend_days.concat(chart.forecast_days || []).filter(function (day, i, all) { return all.indexOf(day) === i; }).sort();
+    var on = function (labels, values) {
+      return days.map(function (day) { var i = labels.indexOf(day); return i === -1 ? null : values[i]; });
+    };
+    var datasets = [{ label: chart.labels.coverage, data: on(chart.trend_days, chart.trend_coverage), borderColor: red, backgroundColor: red, tension: 0.2, spanGaps: true }];
+    if (chart.forecast_days && chart.forecast_days.length > 1) {
+      datasets.push({ label: chart.labels.plan, data: on(chart.forecast_days, chart.forecast_plan), borderColor: "#1565c0", backgroundColor: "#1565c0", borderDash: [6, 4], pointRadius: 0, spanGaps: true });
+      datasets.push({ label: chart.labels.rate, data: on(chart.forecast_days, chart.forecast_rate), borderColor: "#ef6c00", backgroundColor: "#ef6c00", borderDash: [2, 3], pointRadius: 0, spanGaps: true });
+    }
     new Chart(trend, {
       type: "line",
-      data: { labels: chart.trend_days, datasets: [{ label: chart.labels.coverage, data: chart.trend_coverage, borderColor: red, backgroundColor: red, tension: 0.2 }] },
-      options: { maintainAspectRatio: false, scales: { y: percent }, plugins: { legend: { display: false } } }
+      data: { labels: days, datasets: datasets },
+      options: { maintainAspectRatio: false, scales: { y: percent }, plugins: { legend: { display: datasets.length > 1, position: "bottom" } } }
     });
   }
 })();

@@ -255,3 +255,17 @@ def test_a_non_staff_user_cannot_be_planned_from_the_page(org, current, login):
         },
     )
     assert response.status_code == 400 and PlannedVisit.objects.count() == 0
+
+
+def test_the_dashboard_draws_both_projections_and_past_campaigns_as_they_stood(org, current, login):
+    from supervision.rollup import rollup_coverage
+
+    plan(org, current, org.county_branch, org.unit_staff)
+    rollup_coverage(campaign=current)
+    client = login(org.admin)
+    chart = client.get(f"/supervision/campaigns/{current.pk}/").context["body"]
+    assert "coverage-chart-data" in chart and "forecast_plan" in chart and 'data-testid="forecast"' in chart
+    past = CampaignFactory(scope=[org.company])  # 2020
+    rollup_coverage(campaign=past, day=datetime.date(2020, 6, 1))
+    body = client.get(f"/supervision/campaigns/{past.pk}/", {"as_of": "2020-06-01"}).context["body"]
+    assert "2020-06-01" in body and "2020-12-31" in body
