@@ -53,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_argument("--database-url", dest="database_url_sub", default=None)
     explain.add_argument("--min-ms", type=float, default=50, help="only queries slower than this")
 
+    plan = commands.add_parser(
+        "plan", help="the visit plan's figures: automatic plan and forecast (issue 16)"
+    )
+    plan.add_argument("--database-url", dest="database_url_sub", default=None)
+    plan.add_argument("--seed", type=int, default=2020)
+    plan.add_argument("--rounds", type=int, default=3)
+
     # Internal: each runs in a child process so its memory and its database connection are its own.
     child = commands.add_parser("child", help=argparse.SUPPRESS)
     child.add_argument("task", choices=("queries", "export", "ranking", "session"))
@@ -83,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
             only=only,
             rounds=args.rounds,
         )
+    if args.command == "plan":
+        from bench.planning import plan_command
+
+        return plan_command(seed=args.seed, rounds=args.rounds)
     if args.command == "explain":
         from bench.explain import explain_command
 

@@ -121,6 +121,11 @@ def _visit_day(rng: random.Random, index: int, count: int) -> datetime.date:
 
 
 def load(*, stdout=None) -> None:
+    load_reference_year(stdout=stdout)
+    load_current_campaign(stdout=stdout)
+
+
+def load_reference_year(*, stdout=None) -> None:
     template = default_template()
     if Campaign.objects.filter(name=CAMPAIGN_NAME).exists():
         return
@@ -254,4 +259,131 @@ def load(*, stdout=None) -> None:
         stdout.write(
             f"supervision: {CAMPAIGN_NAME}, {len(visits)} visits, {total.visited_branches}/"
             f"{total.active_branches} branches visited ({total.coverage_percent}%), {len(findings)} findings"
+        )
+
+
+# --- the current campaign: dates relative to the day the demo is loaded ---------------------------
+
+CURRENT_NAME = "走遍支部调研督导（当期）"
+CURRENT_WEEKS_DONE = 6
+CURRENT_WEEKS_LEFT = 14
+CURRENT_VISITED_SHARE = 0.4
+CURRENT_MISSED = 6
+
+
+def _weekdays(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    days = []
+    day = start
+    while day <= end:
+        if day.weekday() < 5:
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def load_current_campaign(*, stdout=None, today: datetime.date | None = None) -> None:
+    """A campaign under way: started some weeks ago, ends months ahead, part of the branches visited
+    (each carrying out a plan), a few plans missed, and the automatic plan for the rest, so "my
+    visits", the calendar, expected vs done and the forecast show live figures on first run."""
+    from django.utils import timezone
+
+    from supervision import selectors
+    from supervision.models import CampaignBlockedDay, PlannedVisit, PlannedVisitor
+
+    if Campaign.objects.filter(name=CURRENT_NAME).exists():
+        return
+    today = today or timezone.localdate()
+    company = Unit.objects.get_root_nodes().first()
+    admin = User.objects.filter(username="admin").first()
+    visitors = list(
+        User.objects.filter(role=User.Role.STAFF, is_active=True).select_related("unit").order_by("pk")
+    )
+    if company is None or admin is None or not visitors:
+        return
+    rng = random.Random(2026_16)
+    start = today - datetime.timedelta(weeks=CURRENT_WEEKS_DONE)
+    end = today + datetime.timedelta(weeks=CURRENT_WEEKS_LEFT)
+    made_at = datetime.datetime.combine(start, datetime.time(9), tzinfo=datetime.UTC)
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=CURRENT_NAME, year=today.year, starts_on=start, ends_on=end, template=default_template()
+        )
+        campaign.scope_units.set([company])
+        for weeks, reason in ((3, "党委理论学习中心组集中学习"), (8, "年度工作会议")):
+            day = today + datetime.timedelta(weeks=weeks)
+            CampaignBlockedDay.objects.create(
+                campaign=campaign, day=day - datetime.timedelta(days=day.weekday()), reason=reason
+            )
+        branches = list(Branch.objects.active().select_related("unit").order_by("code"))
+        past_days = _weekdays(start, today - datetime.timedelta(days=1))
+        visited = rng.sample(branches, int(len(branches) * CURRENT_VISITED_SHARE))
+        items = list(ChecklistItem.objects.filter(area__template=campaign.template))
+
+        # Who visited: the branch's own unit staff where there is one, else company staff.
+        def visitor_of(branch):
+            local = [v for v in visitors if branch.unit.path.startswith(v.unit.path) and v.unit.depth > 1]
+            return rng.choice(local or [v for v in visitors if v.unit.depth == 1] or visitors)
+
+        plans, links, visits = [], [], []
+        for index, branch in enumerate(sorted(visited, key=lambda b: b.code)):
+            who = visitor_of(branch)
+            day = past_days[min(int((index / len(visited)) ** 0.9 * len(past_days)), len(past_days) - 1)]
+            visits.append(
+                Visit(
+                    campaign=campaign,
+                    template=campaign.template,
+                    branch=branch,
+                    visited_on=day,
+                    visitors=who.get_full_name(),
+                    status=Visit.Status.COMPLETED,
+                    created_by=who,
+                )
+            )
+            plans.append((branch, who, day, PlannedVisit.Status.DONE))
+        unvisited = [branch for branch in branches if branch not in set(visited)]
+        for branch in rng.sample(unvisited, CURRENT_MISSED):
+            plans.append(
+                (branch, visitor_of(branch), rng.choice(past_days[-10:]), PlannedVisit.Status.MISSED)
+            )
+        visits = bulk_create_with_history(visits, Visit, default_user=admin)
+        visit_of = {visit.branch_id: visit for visit in Visit.objects.filter(campaign=campaign)}
+        scores = [
+            VisitScore(visit=visit, item=item, score=Decimal(rng.choice(range(12, 21))) / 2)
+            for visit in visit_of.values()
+            for item in items
+        ]
+        bulk_create_with_history(scores, VisitScore, default_user=admin)
+        saved = bulk_create_with_history(
+            [
+                PlannedVisit(
+                    campaign=campaign,
+                    branch=branch,
+                    planned_on=day,
+                    due_on=day,
+                    status=status,
+                    done_visit=visit_of.get(branch.pk) if status == PlannedVisit.Status.DONE else None,
+                    created_by=admin,
+                )
+                for branch, who, day, status in plans
+            ],
+            PlannedVisit,
+            default_user=admin,
+        )
+        links = [
+            PlannedVisitor(plan=plan, user=who) for plan, (_b, who, _d, _s) in zip(saved, plans, strict=True)
+        ]
+        bulk_create_with_history(links, PlannedVisitor, default_user=admin)
+        PlannedVisit.objects.filter(campaign=campaign).update(created_at=made_at)
+        # The rest of the campaign: the automatic plan, as an administrator would save it.
+        proposal = selectors.automatic_plan(user=admin, campaign=campaign, unit=company, today=today)
+        services.save_automatic_plan(
+            user=admin, campaign=campaign, unit=company, fingerprint=proposal.fingerprint, today=today
+        )
+        for day in [*range(0, (today - start).days, 7), (today - start).days]:
+            rollup.rollup_coverage(campaign=campaign, day=start + datetime.timedelta(days=day))
+    if stdout is not None:
+        planned = PlannedVisit.objects.filter(campaign=campaign, status=PlannedVisit.Status.PLANNED).count()
+        stdout.write(
+            f"supervision: {CURRENT_NAME} {start:%Y-%m-%d} – {end:%Y-%m-%d}, {len(visit_of)}/{len(branches)}"
+            f" branches visited, {planned} visits planned"
         )

@@ -49,3 +49,42 @@ def test_the_demo_campaign_reaches_213_of_305_branches_and_the_roll_up_reproduce
     assert Feedback.objects.filter(sent_at__isnull=False).exists()
     template = campaign.template
     assert template.is_example and ChecklistItem.objects.filter(area__template=template).count() == 9
+
+
+@pytest.mark.django_db
+def test_the_demo_adds_a_current_campaign_partly_visited_with_a_plan_for_the_rest():
+    import datetime
+
+    from django.utils import timezone
+
+    from supervision import forecast
+    from supervision.models import PlannedVisit
+
+    org_demo.load()
+    demo.load()
+    demo.load()  # idempotent
+    today = timezone.localdate()
+    current = Campaign.objects.get(name=demo.CURRENT_NAME)
+    assert current.starts_on < today < current.ends_on
+    visited = Visit.objects.filter(campaign=current, status=Visit.Status.COMPLETED)
+    assert 0 < visited.count() < 305 and visited.filter(visited_on__gte=today).count() == 0
+    plans = PlannedVisit.objects.filter(campaign=current)
+    assert plans.filter(status=PlannedVisit.Status.DONE).count() == visited.count()
+    assert plans.filter(status=PlannedVisit.Status.MISSED).exists()
+    # Every branch is visited or planned: the plan projects 100%.
+    projection = forecast.forecast_for(campaign=current, unit=None, as_of=today)
+    assert projection.by_plan == projection.active == 305 and projection.unplanned == 0
+    assert not plans.filter(status=PlannedVisit.Status.PLANNED, due_on__lt=today).exists()
+    blocked = set(current.blocked_days.values_list("day", flat=True))
+    assert blocked and not plans.filter(status=PlannedVisit.Status.PLANNED, planned_on__in=blocked).exists()
+    # The reference year is untouched: 213 of 305, and its forecast as it stood on 1 June 2020.
+    reference = Campaign.objects.get(name=demo.CAMPAIGN_NAME)
+    assert (
+        Visit.objects.filter(campaign=reference, status=Visit.Status.COMPLETED)
+        .values("branch")
+        .distinct()
+        .count()
+        == 213
+    )
+    june = forecast.forecast_for(campaign=reference, unit=None, as_of=datetime.date(2020, 6, 1))
+    assert 0 < june.visited < 213 and june.by_rate_percent is not None
