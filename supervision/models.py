@@ -662,6 +662,7 @@ class PlannedVisitor(models.Model):
     class Meta:
         verbose_name = _("visitor of a planned visit")
         verbose_name_plural = _("visitors of planned visits")
+        ordering = ["pk"]  # visitors in the order they were named
         constraints = [models.UniqueConstraint(fields=["plan", "user"], name="supervision_one_visitor_link")]
         indexes = [models.Index(fields=["user", "plan"], name="plan_visitor_user_idx")]
 
