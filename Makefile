@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/branchtrack
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 
-.PHONY: demo test install dev services lint format messages catalogues worker serve screenshots bench clean
+.PHONY: demo test test-postgres test-sqlite install dev services lint format messages catalogues worker serve screenshots bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "branchtrack needs Python 3.11 or newer")'
@@ -47,8 +47,16 @@ format: dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: dev catalogues services lint
+# CI (.ci/run) runs exactly this: lint, the whole suite on PostgreSQL (browser tests too), then every
+# non-browser test again on SQLite, the database of `make demo` (tests marked postgres are skipped there).
+test: dev catalogues services lint test-postgres test-sqlite
+
+test-postgres: dev catalogues services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+# As `make demo` runs: SQLite, no Redis (tasks in the web process, an in-process cache).
+test-sqlite: dev catalogues
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 # Rebuild the .po catalogues after changing strings (the .mo files are built by `make catalogues`).
 messages: dev

@@ -95,6 +95,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo serves requests in threads. A transaction takes SQLite's write lock when it begins and
+    # waits for it, so two simultaneous saves queue (and the optimistic-lock check refuses the stale
+    # one) instead of the second failing with "database is locked" halfway through.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = ["org.auth_backend.UserWithOrgBackend"]

@@ -102,8 +102,10 @@ def audit_rows(*, filterset, model_key: str | None = None) -> QuerySet:
     def filtered(queryset: QuerySet) -> QuerySet:
         return filterset.filter_queryset(queryset) if filterset.is_bound else queryset
 
+    # Each part drops the history model's default ordering: SQLite refuses ORDER BY inside a UNION.
     parts = [
         filtered(audited.history_model.objects.all())
+        .order_by()
         .annotate(model_key=Value(audited.key, output_field=CharField()))
         .values("model_key", "history_id", "history_date")
         for audited in chosen

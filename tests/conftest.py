@@ -1,14 +1,46 @@
 """Fixtures shared by every app's tests: a small org chart with one user per role."""
 
 import copy
+import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from branchtrack.celery import app as celery_app
 from org.models import Branch, Department, Role, Unit, User
 from tests.factories import TEST_PASSWORD, BranchFactory, DepartmentFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # On SQLite (the demo's database) the test database is a file, as the demo's is: an in-memory
+    # database shared between threads locks tables, not the file, and would hide how two
+    # simultaneous requests meet on the demo. In RAM (/dev/shm) where there is one, for speed.
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    shm = Path("/dev/shm")
+    folder = Path(tempfile.mkdtemp(prefix="branchtrack-test-", dir=shm if shm.is_dir() else None))
+    database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tests that need PostgreSQL by design (COPY, its planner, its locks) say so with @pytest.mark.postgres;
+    # on another database they are skipped with the reason, never silently dropped.
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL (marked postgres); this run uses {engine}")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -66,6 +66,7 @@ def test_the_target_scale_is_state_grid_size():
     )
 
 
+@pytest.mark.postgres  # the generator writes with COPY, as at State Grid size
 @pytest.mark.django_db
 def test_the_counts_are_what_the_scale_asks_for():
     sizes = parse_scale(SMALL)
@@ -83,6 +84,7 @@ def test_the_counts_are_what_the_scale_asks_for():
     _wipe()
 
 
+@pytest.mark.postgres  # the generator writes with COPY, as at State Grid size
 @pytest.mark.django_db
 def test_the_reference_scale_is_the_demo_organisation():
     generate(sizes=parse_scale("1"), seed=1)
@@ -96,6 +98,7 @@ def test_the_reference_scale_is_the_demo_organisation():
     _wipe()
 
 
+@pytest.mark.postgres  # the generator writes with COPY, as at State Grid size
 @pytest.mark.django_db
 def test_the_unit_tree_is_what_treebeard_would_have_built():
     generate(sizes=parse_scale("4"), seed=3)  # 1,220 branches in 49 units, three levels
@@ -111,6 +114,7 @@ def test_the_unit_tree_is_what_treebeard_would_have_built():
     _wipe()
 
 
+@pytest.mark.postgres  # the generator writes with COPY, as at State Grid size
 @pytest.mark.django_db
 def test_the_same_seed_gives_the_same_rows_and_another_seed_does_not():
     sizes = parse_scale(SMALL)

@@ -17,6 +17,7 @@ def reference_data(db):
     return result
 
 
+@pytest.mark.postgres  # the generator writes with COPY
 def test_every_main_page_is_measured_at_scale_1_as_the_test_client_counts(
     reference_data, client, django_assert_num_queries
 ):
@@ -36,6 +37,7 @@ def test_every_main_page_is_measured_at_scale_1_as_the_test_client_counts(
         assert client.get(url).status_code == 200
 
 
+@pytest.mark.postgres  # the generator writes with COPY; the hand-written SQL is PostgreSQL's
 def test_the_hand_written_sql_gives_the_roll_ups_figures_and_catches_a_difference(reference_data):
     from supervision.models import Campaign, CoverageSnapshot
 

@@ -2,7 +2,13 @@
 refused with a clear message and the first one's values stay. Each accepted save leaves an audit
 entry naming who made it, with the old and new values."""
 
+import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.db import connections
+from django.db.models.signals import pre_save
 from django.test import Client
 from django.utils import translation
 
@@ -141,3 +147,63 @@ def test_a_submitted_rating_names_its_rater_in_the_audit_trail(world):
     admin.force_login(world.admin)
     trail = admin.get(f"/audit/projects.rating/{rating.pk}/").content.decode()
     assert "t-reviewer" in trail
+
+
+def post_at_once(posts: list[tuple[Client, str, dict]], *, meet_in_save_of) -> list:
+    """Send the posts from threads at the same moment, as two browsers would.
+
+    The saves of `meet_in_save_of` wait for each other (up to a second) in pre_save, after each
+    request has read the stored version: the two transactions overlap for sure. Where the database
+    makes the second one wait for the first (row lock, or SQLite's write lock), the first one meets
+    nobody and goes on after the wait.
+    """
+    barrier = threading.Barrier(len(posts))
+
+    def meet(sender, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=1)
+
+    def send(client, url, data):
+        try:
+            return client.post(url, data)
+        finally:
+            connections.close_all()
+
+    pre_save.connect(meet, sender=meet_in_save_of, weak=False)
+    try:
+        with ThreadPoolExecutor(max_workers=len(posts)) as pool:
+            return [future.result() for future in [pool.submit(send, *post) for post in posts]]
+    finally:
+        pre_save.disconnect(meet, sender=meet_in_save_of)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_the_same_visit_at_the_same_moment_give_one_save_and_one_stale_message(world):
+    # On SQLite (the demo) the second save used to fail with "database is locked": a 503 page.
+    visit = world.county_visit
+    url = f"/supervision/visits/{visit.pk}/edit/"
+    first, first_version = open_edit_page(world.staff, url)
+    second, second_version = open_edit_page(world.unit_staff, url)
+
+    responses = post_at_once(
+        [
+            (
+                first,
+                url,
+                visit_post_data(visit.campaign, branch=visit.branch, visitors="王芳", version=first_version),
+            ),
+            (
+                second,
+                url,
+                visit_post_data(visit.campaign, branch=visit.branch, visitors="赵六", version=second_version),
+            ),
+        ],
+        meet_in_save_of=Visit,
+    )
+
+    assert sorted(response.status_code for response in responses) == [302, 400]
+    saved, refused = sorted(responses, key=lambda response: response.status_code)
+    assert stale_message() in refused.content.decode()
+    visit.refresh_from_db()
+    winner = "王芳" if saved is responses[0] else "赵六"
+    assert visit.visitors == winner and visit.version == first_version + 1

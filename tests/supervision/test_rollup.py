@@ -17,6 +17,7 @@ from supervision.models import ChecklistItem, CoverageSnapshot, Visit
 from supervision.rollup import rollup_coverage, snapshot_day
 from supervision.services import ScoreInput
 from supervision.tasks import rollup_campaign_coverage
+from tests.database_locks import locked_by_another_session
 from tests.factories import BranchFactory, UnitFactory
 from tests.supervision.factories import VisitFactory
 
@@ -219,3 +220,20 @@ def test_a_good_practice_queues_no_roll_up(org, campaign, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.add_finding(visit=visit, kind="good_practice", title="党员责任区")
     assert callbacks == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_roll_up_that_meets_a_lock_is_logged_as_a_database_failure_not_a_broker_outage(
+    org, campaign, caplog
+):
+    # Tasks run in the web process here, as on the demo: a second request holding the database used
+    # to be reported as "broker unavailable", sending whoever reads the log to look at Redis.
+    VisitFactory(campaign=campaign, branch=org.city_branch)
+    with locked_by_another_session(CoverageSnapshot), caplog.at_level(logging.ERROR):
+        services.schedule_rollup(campaign_id=campaign.pk)  # no transaction open: runs at once
+    assert f"coverage roll-up for campaign {campaign.pk} failed in the database" in caplog.text
+    assert "broker" not in caplog.text
+    assert not CoverageSnapshot.objects.filter(campaign=campaign).exists()
+    # The marker is cleared, so the next visit queues a roll-up again.
+    services.schedule_rollup(campaign_id=campaign.pk)
+    assert CoverageSnapshot.objects.filter(campaign=campaign).exists()
