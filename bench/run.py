@@ -290,8 +290,8 @@ class _Rollback(Exception):
 
 
 def measure_ranking(report: Report) -> None:
-    rank_projects = optional("projects.selectors", "rank_projects")
-    compute_cut = optional("projects.selectors", "compute_cut")
+    rank_projects = optional("projects.ranking", "rank_projects")
+    compute_cut = optional("projects.ranking", "compute_cut")
     publish = optional("projects.services", "publish_tracking_list")
     if rank_projects is None or compute_cut is None or not tables_exist("projects.Rating"):
         report.add("5. ranking + tracking-list cut", NOT_BUILT)

@@ -30,6 +30,7 @@ from projects.models import (
     RatingRound,
     TrackingList,
 )
+from projects.ranking import outstanding_target
 from projects.selectors import current_tracking_list, tracking_entries
 
 YEARS = (2020, 2021)
@@ -274,7 +275,7 @@ def _nominate_and_confirm(rng, rating_round, reviewers, admin) -> None:
     counts: dict[int, int] = {}
     for project_id, _department in unique:
         counts[project_id] = counts.get(project_id, 0) + 1
-    target = rating_round.outstanding_target(tracking_list.size)
+    target = outstanding_target(rating_round=rating_round, tracking_list=tracking_list)
     chosen = sorted(entries, key=lambda entry: (-counts.get(entry.project_id, 0), entry.position))[:target]
     services.confirm_outstanding(
         rating_round=rating_round, user=admin, project_ids=[entry.project_id for entry in chosen]

@@ -29,7 +29,8 @@ from projects.models import (
     TrackingEntry,
     TrackingList,
 )
-from projects.selectors import compute_cut, conflict_of_interest_q, current_tracking_list, rank_projects
+from projects.ranking import compute_cut, outstanding_target, rank_projects
+from projects.selectors import conflict_of_interest_q, current_tracking_list
 
 EDITABLE_FIELDS = BranchProject.RATED_FIELDS + BranchProject.PROGRESS_FIELDS
 DEFAULT_CRITERION = gettext_noop("Strength of support to central work")
@@ -534,7 +535,7 @@ def confirm_outstanding(
     if tracking_list is None:
         raise ValidationError(_("Publish the tracking list before confirming outstanding projects."))
     chosen = set(project_ids)
-    target = rating_round.outstanding_target(tracking_list.size)
+    target = outstanding_target(rating_round=rating_round, tracking_list=tracking_list)
     if len(chosen) != target:
         raise ValidationError(
             {

@@ -18,6 +18,7 @@ from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
 from branchtrack.web.table_export import export_if_requested
 from org.models import Role
 from org.permissions import role_required
+from projects import ranking as ranking_engine
 from projects import selectors, services
 from projects.exports import PROJECT_COLUMNS, RANKING_COLUMNS, RATING_COLUMNS
 from projects.filters import ProjectFilterSet, RatingFilterSet
@@ -357,14 +358,14 @@ def ranking(request, pk: int):
     rule = request.GET.get("rule")
     if rule not in RatingRound.Aggregation.values:
         rule = rating_round.aggregation
-    ranked = selectors.rank_projects(rating_round=rating_round, aggregation=rule, with_projects=True)
+    ranked = ranking_engine.rank_projects(rating_round=rating_round, aggregation=rule, with_projects=True)
     exported = export_if_requested(
         request, rows=ranked, columns=RANKING_COLUMNS, filename=f"ranking-{rating_round.year}"
     )
     if exported:
         return exported
     cut = (
-        selectors.compute_cut(rating_round=rating_round, ranked=ranked)
+        ranking_engine.compute_cut(rating_round=rating_round, ranked=ranked)
         if rule == rating_round.aggregation
         else None
     )
@@ -443,7 +444,7 @@ def outstanding_confirm(request, pk: int):
         messages.error(request, _("Publish the tracking list before confirming outstanding projects."))
         return redirect("projects:round", pk=pk)
     entries = list(selectors.tracking_entries(tracking_list=tracking_list))
-    target = rating_round.outstanding_target(tracking_list.size)
+    target = ranking_engine.outstanding_target(rating_round=rating_round, tracking_list=tracking_list)
     current = selectors.current_outstanding_list(tracking_list=tracking_list)
     if current:
         initial = list(current.projects.values_list("pk", flat=True))

@@ -8,7 +8,8 @@ from org import demo as org_demo
 from org.models import User
 from projects import demo
 from projects.models import BranchProject, RatingRound, TrackingList
-from projects.selectors import compute_cut, rank_projects, reviewer_progress, year_figures
+from projects.ranking import compute_cut, rank_projects
+from projects.selectors import reviewer_progress, year_figures
 
 
 @pytest.mark.django_db

@@ -3,10 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from org.models import Role
+from projects import services
 from projects.models import RatingRound, Rounding, apply_fraction
-from projects.selectors import RankedProject, compute_cut, rank_projects
+from projects.ranking import RankedProject, compute_cut, outstanding_target, rank_projects
 from tests.factories import BranchFactory, DepartmentFactory, UserFactory
 from tests.projects.factories import BranchProjectFactory, RatingFactory, RatingRoundFactory
 
@@ -153,3 +156,67 @@ def test_z_scores_stop_a_lenient_reviewer_pushing_their_projects_up(raters, db):
     by_z = rank_projects(rating_round=rating_round, aggregation=RatingRound.Aggregation.ZSCORE)
     assert {row.project_id for row in by_z[:2]} == {lenient_best.pk, strict_best.pk}
     assert [row.zscore for row in by_z[:2]] == [Decimal("1.0000"), Decimal("1.0000")]
+
+
+def test_equal_aggregates_are_ordered_by_the_higher_median_before_the_branch_code(raters, db):
+    rating_round = RatingRoundFactory(status=RatingRound.Status.CLOSED)
+    third = UserFactory(role=Role.REVIEWER, department=DepartmentFactory(), unit=raters["ops"].unit)
+    # Both: mean 70 and the same spread (population sd 14.1421); the code alone would put B-A first.
+    high_median = BranchProjectFactory(branch=BranchFactory(code="B-Z"))  # 50, 80, 80: median 80
+    low_median = BranchProjectFactory(branch=BranchFactory(code="B-A"))  # 60, 60, 90: median 60
+    for project, scores in ((high_median, (50, 80, 80)), (low_median, (60, 60, 90))):
+        for rater, score in zip((raters["ops"], raters["sales"], third), scores, strict=True):
+            RatingFactory(round=rating_round, project=project, rater=rater, score=Decimal(score))
+
+    ranked = rank_projects(rating_round=rating_round)
+
+    assert [(row.branch_code, row.median, row.stddev) for row in ranked] == [
+        ("B-Z", Decimal("80.0000"), Decimal("14.1421")),
+        ("B-A", Decimal("60.0000"), Decimal("14.1421")),
+    ]
+    assert [(row.rank, row.position, row.tied_with) for row in ranked] == [(1, 1, 1), (1, 2, 1)]
+
+
+def test_equal_aggregate_median_and_spread_are_ordered_by_branch_code(raters, db):
+    rating_round = RatingRoundFactory(status=RatingRound.Status.CLOSED)
+    for code in ("B-2", "B-3", "B-1"):
+        project = BranchProjectFactory(branch=BranchFactory(code=code))
+        RatingFactory(round=rating_round, project=project, rater=raters["ops"], score=Decimal("70"))
+
+    ranked = rank_projects(rating_round=rating_round)
+
+    assert [(row.branch_code, row.rank, row.position) for row in ranked] == [
+        ("B-1", 1, 1),
+        ("B-2", 1, 2),
+        ("B-3", 1, 3),
+    ]
+
+
+def test_the_outstanding_third_is_a_third_of_the_list_as_published_after_an_include_all_ties_cut(raters, org):
+    rating_round = RatingRoundFactory(
+        status=RatingRound.Status.CLOSED, tie_rule=RatingRound.TieRule.INCLUDE_ALL
+    )
+    aggregates = (95, 90, 85, 80, 70, 70, 70, 70, 50, 40)  # half of 10 is 5; positions 5-8 tie at 70
+    projects = [BranchProjectFactory(branch=BranchFactory(code=f"B-{n:02}")) for n in range(len(aggregates))]
+    for project, score in zip(projects, aggregates, strict=True):
+        RatingFactory(round=rating_round, project=project, rater=raters["ops"], score=Decimal(score))
+
+    tracking_list = services.publish_tracking_list(rating_round=rating_round, user=org.admin)
+
+    assert tracking_list.size == 8
+    assert outstanding_target(rating_round=rating_round, tracking_list=tracking_list) == 3  # of 8, not of 5
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.confirm_outstanding(
+            rating_round=rating_round, user=org.admin, project_ids=[p.pk for p in projects[:2]]
+        )
+    assert "Choose exactly 3 projects (one share of the 8 on the list); you chose 2." in str(refused.value)
+    tied_last = projects[7]  # position 8, on the list only because the tie was included whole
+    confirmed = services.confirm_outstanding(
+        rating_round=rating_round, user=org.admin, project_ids=[projects[0].pk, projects[1].pk, tied_last.pk]
+    )
+    assert confirmed.target_size == 3
+    assert set(confirmed.projects.values_list("pk", flat=True)) == {
+        projects[0].pk,
+        projects[1].pk,
+        tied_last.pk,
+    }
