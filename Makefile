@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/branchtrack
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 
-.PHONY: demo test test-postgres test-sqlite install dev services lint format messages catalogues worker serve screenshots bench clean
+.PHONY: demo test test-postgres test-sqlite coverage coverage-html install dev services lint format messages catalogues worker serve screenshots bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "branchtrack needs Python 3.11 or newer")'
@@ -47,16 +47,32 @@ format: dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# CI (.ci/run) runs exactly this: lint, the whole suite on PostgreSQL (browser tests too), then every
-# non-browser test again on SQLite, the database of `make demo` (tests marked postgres are skipped there).
-test: dev catalogues services lint test-postgres test-sqlite
+# CI (.ci/run) runs exactly this: lint, the whole suite on PostgreSQL (browser tests too), every
+# non-browser test again on SQLite, the database of `make demo` (tests marked postgres are skipped
+# there), then the branch coverage of both legs against its floors.
+test: dev catalogues services lint test-postgres test-sqlite coverage
+
+# Branch coverage: the whole at least fail_under (pyproject.toml), the core below at least CORE_FLOOR.
+CORE_FLOOR := 95
+CORE_MODULES := */services.py,*/selectors.py,*/supervision/rollup.py,*/projects/ranking.py,*/org/permissions.py
+COV := --cov --cov-report= --cov-fail-under=0
 
 test-postgres: dev catalogues services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(COV) $(PYTEST_ARGS)
 
 # As `make demo` runs: SQLite, no Redis (tasks in the web process, an in-process cache).
 test-sqlite: dev catalogues
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -m "not browser" $(COV) --cov-append $(PYTEST_ARGS)
+
+coverage: dev
+	@echo "== branch coverage, whole (floor: fail_under in pyproject.toml)"
+	$(VENV)/bin/coverage report
+	@echo "== branch coverage, services, selectors, engines, permission API (floor: $(CORE_FLOOR)%)"
+	$(VENV)/bin/coverage report --include='$(CORE_MODULES)' --no-skip-covered --fail-under=$(CORE_FLOOR) || \
+		{ echo "under $(CORE_FLOOR)%: see the Missing column above, or run make coverage-html"; exit 2; }
+
+coverage-html: dev
+	$(VENV)/bin/coverage html --directory=htmlcov && echo "open htmlcov/index.html"
 
 # Rebuild the .po catalogues after changing strings (the .mo files are built by `make catalogues`).
 messages: dev
@@ -84,4 +100,4 @@ bench: install services catalogues
 	REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m bench run --scale target
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .coverage htmlcov

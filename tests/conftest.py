@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: a small org chart with one user per role."""
 
 import copy
+import io
 import shutil
 import tempfile
 import uuid
@@ -9,10 +10,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from branchtrack.celery import app as celery_app
 from org.models import Branch, Department, Role, Unit, User
 from tests.factories import TEST_PASSWORD, BranchFactory, DepartmentFactory, UnitFactory, UserFactory
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +38,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 def pytest_collection_modifyitems(config, items):
+    # The tests reading the demo run last, together: the demo stays loaded from the first of them
+    # to the end of the session (see `demo`), and no other test may see it.
+    items[:] = [item for item in items if "demo" not in item.fixturenames] + [
+        item for item in items if "demo" in item.fixturenames
+    ]
     # Tests that need PostgreSQL by design (COPY, its planner, its locks) say so with @pytest.mark.postgres;
     # on another database they are skipped with the reason, never silently dropped.
     engine = settings.DATABASES["default"]["ENGINE"]
@@ -41,6 +52,29 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def _demo_loaded_once(django_db_setup, django_db_blocker):
+    # In a transaction that stays open until the session ends: each test's own changes roll back
+    # to the demo (the test's transaction is a savepoint inside this one), and the demo itself
+    # rolls back at the end, so no test outside the group ever sees it.
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        outer = transaction.atomic()
+        outer.__enter__()
+        call_command("load_demo", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(_demo_loaded_once, db):
+    """The reference scenario (`manage.py load_demo`), built once per session for tests that read it.
+
+    A test may write (its changes roll back), but never commit: no transaction=True, no live server.
+    """
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -64,7 +98,7 @@ def _own_cache_namespace(settings):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for production, not for a suite that logs in hundreds of times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @dataclass

@@ -1,11 +1,9 @@
 """The 2020 sheet of the reference scenario: every seed figure, and every row equal to the apps' own figures.
 
-One test on purpose: loading the demo takes a while, and each test's data is rolled back.
+The demo is loaded once per session (the `demo` fixture).
 """
 
 from decimal import Decimal
-
-from django.core.management import call_command
 
 from assessment.models import ExportJob
 from assessment.services import run_export
@@ -31,8 +29,7 @@ def _number(value) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def test_the_demo_sheet_holds_every_seed_figure_and_agrees_with_the_apps(db, tmp_path):
-    call_command("load_demo", stdout=open(tmp_path / "demo.log", "w"))  # noqa: SIM115
+def test_the_demo_sheet_holds_every_seed_figure_and_agrees_with_the_apps(demo):
     admin = User.objects.get(username="admin")
     job = run_export(job_id=ExportJob.objects.create(year=YEAR, unit=admin.unit, requested_by=admin).pk)
     assert job.status == ExportJob.Status.DONE, job.error

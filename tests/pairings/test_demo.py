@@ -2,21 +2,13 @@
 
 from io import StringIO
 
-import pytest
-
 from org import demo as org_demo
 from org.models import User
-from pairings import demo
+from pairings import demo as pairings_demo
 from pairings.models import ActivityOutcome, LiaisonGroup, Pairing, PairingActivity
 
 
-@pytest.fixture
-def demo_loaded(db):
-    org_demo.load()
-    demo.load(stdout=StringIO())
-
-
-def test_the_demo_has_the_reference_figures_and_is_idempotent(demo_loaded):
+def test_the_demo_has_the_reference_figures_and_is_idempotent(demo):
     counts = Pairing.objects.distinct_counts()
     assert (counts["ours"], counts["external"]) == (108, 166)
     totals = LiaisonGroup.objects.totals()
@@ -40,11 +32,11 @@ def test_the_demo_has_the_reference_figures_and_is_idempotent(demo_loaded):
         ("基", 16),
     ]
     before = (Pairing.objects.count(), PairingActivity.objects.count())
-    demo.load(stdout=StringIO())
+    pairings_demo.load(stdout=StringIO())
     assert (Pairing.objects.count(), PairingActivity.objects.count()) == before
 
 
-def test_the_demo_summary_page_and_the_secretarys_pairing(demo_loaded, client):
+def test_the_demo_summary_page_and_the_secretarys_pairing(demo, client):
     client.post("/accounts/login/", {"username": "admin", "password": org_demo.DEMO_PASSWORD})
     page = client.get("/pairings/summary/").content.decode()
     assert 'data-testid="ours-count">108<' in page and 'data-testid="external-count">166<' in page

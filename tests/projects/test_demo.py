@@ -2,20 +2,15 @@
 
 from io import StringIO
 
-import pytest
-
 from org import demo as org_demo
 from org.models import User
-from projects import demo
+from projects import demo as projects_demo
 from projects.models import BranchProject, RatingRound, TrackingList
 from projects.ranking import compute_cut, rank_projects
 from projects.selectors import reviewer_progress, year_figures
 
 
-@pytest.mark.django_db
-def test_the_demo_builds_the_reference_year_and_an_open_round(client):
-    org_demo.load()
-    demo.load(stdout=StringIO())
+def test_the_demo_builds_the_reference_year_and_an_open_round(demo, client):
     assert year_figures(year=2020) == {
         "projects": 305,
         "revised": 62,
@@ -34,7 +29,7 @@ def test_the_demo_builds_the_reference_year_and_an_open_round(client):
     assert progress.assigned > progress.rated > 0 and progress.needs_review == 2
 
     # Idempotent.
-    demo.load()
+    projects_demo.load(stdout=StringIO())
     assert BranchProject.objects.count() == 610
 
     # Every number is on a page.
