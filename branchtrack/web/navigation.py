@@ -1,4 +1,4 @@
-"""Navigation collected from every app's `navigation.NAV_ITEMS`, filtered by the user's role.
+"""Navigation collected from every app's `navigation.NAV_ITEMS` (discovered), filtered by the user's role.
 
 The toolkit knows no app: a role is a plain string, and the user object answers `effective_role`
 and `is_company_level` (org.models.User does).
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import import_module
 
-from django.apps import apps
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+
+from branchtrack.web.discovery import app_label_of, app_modules
 
 EVERY_ROLE = "*"
 # An item for everyone signed in; otherwise list the role names (plain strings) that see it.
@@ -67,13 +67,10 @@ class NavGroup:
 @lru_cache(maxsize=1)
 def _all_items() -> tuple[NavItem, ...]:
     items: list[NavItem] = []
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.navigation")
-        except ModuleNotFoundError:
-            continue
+    for module in app_modules("navigation"):
+        label = app_label_of(module)
         for item in getattr(module, "NAV_ITEMS", ()):
-            group = item.group or (config.label if config.label in GROUP_LABELS else ADMINISTRATION)
+            group = item.group or (label if label in GROUP_LABELS else ADMINISTRATION)
             items.append(replace(item, group=group))
     return tuple(sorted(items, key=lambda item: item.order))
 

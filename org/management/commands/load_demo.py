@@ -1,9 +1,7 @@
-from importlib import import_module
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from branchtrack.web.discovery import app_modules
 from org import demo
 
 
@@ -12,13 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with translation.override("zh-hans"):
-            for config in apps.get_app_configs():
-                try:
-                    module = import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{config.name}.demo":
-                        raise
-                    continue
+            # Each app's demo.py, in INSTALLED_APPS order: an app's demo builds on those before it.
+            for module in app_modules("demo"):
                 module.load(stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS("Demo data loaded. Logins (password for all: %s):" % demo.DEMO_PASSWORD)
