@@ -1,4 +1,5 @@
-"""The organisation as a table in the import format, so an export imports back unchanged."""
+"""The organisation's exports: the branch list's columns, and the whole organisation as a table in the
+import format, so that an export imports back unchanged."""
 
 from __future__ import annotations
 
@@ -6,7 +7,20 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_lazy
+
+from branchtrack.web.table_export import ExportColumn
 from org.models import Branch, Department, Unit
+
+BRANCH_COLUMNS = [
+    ExportColumn(gettext_lazy("Code"), "code", width=10),
+    ExportColumn(gettext_lazy("Branch"), "name", width=36),
+    ExportColumn(gettext_lazy("Unit code"), "unit.code", width=10),
+    ExportColumn(gettext_lazy("Unit"), "unit.name", width=24),
+    ExportColumn(gettext_lazy("Secretary"), "secretary", width=10),
+    ExportColumn(gettext_lazy("Party members"), "member_count", width=10),
+    ExportColumn(gettext_lazy("Active"), "active", width=8),
+]
 
 HEADER = ["类型", "编码", "名称", "上级编码", "单位类别", "书记", "党员人数", "是否有效"]
 

@@ -2,28 +2,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy
 
 from branchtrack.web.import_page import table_import_page
 from branchtrack.web.list_page import filtered_list_page
 from branchtrack.web.navigation import nav_groups_for, nav_items_for, with_badges
-from branchtrack.web.table_export import ExportColumn
-from org.exports import organisation_csv
+from org.exports import BRANCH_COLUMNS, organisation_csv
 from org.filters import BranchFilterSet
 from org.forms import OrgImportForm
 from org.imports import import_organisation_file
 from org.models import Branch, Role
 from org.permissions import branches_visible_to, role_required
-
-BRANCH_COLUMNS = [
-    ExportColumn(gettext_lazy("Code"), "code", width=10),
-    ExportColumn(gettext_lazy("Branch"), "name", width=36),
-    ExportColumn(gettext_lazy("Unit code"), "unit.code", width=10),
-    ExportColumn(gettext_lazy("Unit"), "unit.name", width=24),
-    ExportColumn(gettext_lazy("Secretary"), "secretary", width=10),
-    ExportColumn(gettext_lazy("Party members"), "member_count", width=10),
-    ExportColumn(gettext_lazy("Active"), "active", width=8),
-]
 
 
 @login_required

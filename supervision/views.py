@@ -12,18 +12,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branchtrack.web.concurrency import StaleEditError
 from branchtrack.web.fragment_cache import cached_fragment, fragment_key
 from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
-from branchtrack.web.table_export import ExportColumn
 from branchtrack.web.uploads import stored_file_response
 from org.models import Role
 from org.permissions import branches_visible_to, role_required, unit_scope_path, units_visible_to
 from supervision import forecast, selectors, services
+from supervision.exports import PROBLEM_COLUMNS, UNVISITED_COLUMNS, VISIT_COLUMNS
 from supervision.filters import (
     FeedbackFilterSet,
     GoodPracticeFilterSet,
@@ -40,41 +40,6 @@ from supervision.models import Campaign
 DASHBOARD_CACHE_SECONDS = 300
 OFFICE = (Role.ADMIN, Role.STAFF)
 EVERYONE = (Role.ADMIN, Role.STAFF, Role.REVIEWER, Role.SECRETARY)
-
-VISIT_COLUMNS = [
-    ExportColumn(gettext_lazy("Campaign"), "campaign.name", width=18),
-    ExportColumn(gettext_lazy("Date of visit"), "visited_on", width=12),
-    ExportColumn(gettext_lazy("Branch code"), "branch.code", width=10),
-    ExportColumn(gettext_lazy("Branch"), "branch.name", width=36),
-    ExportColumn(gettext_lazy("Unit"), "branch.unit.name", width=22),
-    ExportColumn(gettext_lazy("Visitors"), "visitors", width=20),
-    ExportColumn(gettext_lazy("Status"), "get_status_display", width=10),
-    ExportColumn(gettext_lazy("Problems found"), "problem_count", width=10),
-    ExportColumn(gettext_lazy("Overall comment"), "overall_comment", width=40),
-]
-
-PROBLEM_COLUMNS = [
-    ExportColumn(gettext_lazy("Campaign"), "visit.campaign.name", width=18),
-    ExportColumn(gettext_lazy("Problem"), "title", width=36),
-    ExportColumn(gettext_lazy("Branch"), "visit.branch.name", width=36),
-    ExportColumn(gettext_lazy("Owner unit"), "owner_unit.name", width=22),
-    ExportColumn(gettext_lazy("Found on"), "visit.visited_on", width=12),
-    ExportColumn(gettext_lazy("Due date"), "due_on", width=12),
-    ExportColumn(gettext_lazy("Status"), "get_status_display", width=10),
-    ExportColumn(gettext_lazy("Overdue"), "is_overdue", width=8),
-    ExportColumn(gettext_lazy("Resolution"), "resolution", width=36),
-    ExportColumn(gettext_lazy("Evidence of the fix"), "evidence", width=30),
-    ExportColumn(gettext_lazy("Resolved on"), "resolved_on", width=12),
-]
-
-
-UNVISITED_COLUMNS = [
-    ExportColumn(gettext_lazy("Branch code"), "code", width=10),
-    ExportColumn(gettext_lazy("Branch"), "name", width=36),
-    ExportColumn(gettext_lazy("Unit"), "unit.name", width=22),
-    ExportColumn(gettext_lazy("Secretary"), "secretary", width=14),
-    ExportColumn(gettext_lazy("Members"), "member_count", width=8),
-]
 
 
 def _filtered(request, filterset_class, queryset, **kwargs):
