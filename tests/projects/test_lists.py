@@ -3,9 +3,11 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from projects import services
 from projects.models import Nomination, OutstandingList, RatingRound, TrackingList
+from tests.responses import followed, shown
 
 
 def test_the_ranking_page_shows_mean_median_spread_and_the_tie_rule(login, org, rated):
@@ -20,8 +22,10 @@ def test_the_ranking_page_shows_mean_median_spread_and_the_tie_rule(login, org, 
 
 
 def test_the_ranking_waits_for_the_window_to_close(login, org, world):
-    response = login(org.admin).get(f"/projects/rounds/{world.round.pk}/ranking/")
-    assert response.status_code == 302
+    client = login(org.admin)
+    response = client.get(f"/projects/rounds/{world.round.pk}/ranking/")
+    page = followed(client, response, to=f"/projects/rounds/{world.round.pk}/")
+    assert shown("The ranking is shown once the rating window has closed.") in page
 
 
 def test_publishing_freezes_the_list_and_superseding_needs_a_reason(login, org, rated):
@@ -75,11 +79,13 @@ def test_ratings_refuse_changes_after_publishing_with_a_clear_message(login, rat
     rating_round, projects, rater = rated
     services.publish_tracking_list(rating_round=rating_round, user=rating_round.closed_by)
     assignment = rating_round.assignments.get(project=projects[0], department=rater.department)
-    with pytest.raises(services.ValidationError) as refused:
+    with translation.override("en"), pytest.raises(services.ValidationError) as refused:
         services.submit_rating(
             user=rater, assignment=assignment, values={rating_round.criteria.get().pk: 10}, reason="x"
         )
-    assert "跟踪实施名单已发布" in refused.value.messages[0] or "published" in refused.value.messages[0]
+    assert refused.value.messages == [
+        f"The tracking list of {rating_round} is published: its ratings are frozen for good."
+    ]
     url = f"/projects/rounds/{rating_round.pk}/rate/{projects[0].pk}/"
     field = f"criterion_{rating_round.criteria.get().pk}"
     response = login(rater).post(url, {field: "10", "reason": "改"})
@@ -159,6 +165,9 @@ def test_a_junk_nomination_is_refused_without_an_error_page(login, org, rated):
     rating_round, projects, rater = rated
     services.publish_tracking_list(rating_round=rating_round, user=org.admin)
     client = login(rater)
-    assert client.post("/projects/nominations/", {"project": "abc"}).status_code == 302
+    page = followed(
+        client, client.post("/projects/nominations/", {"project": "abc"}), to="/projects/nominations/"
+    )
+    assert shown("Choose a project of the list.") in page
     assert client.post("/projects/nominations/", {"project": 999999}).status_code == 404
     assert not Nomination.objects.exists()

@@ -5,12 +5,14 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from branchtrack.web.concurrency import StaleEditError
 from projects import services
 from projects.models import Assignment, BranchProject, ProjectRevision
 from tests.factories import BranchFactory, DepartmentFactory
 from tests.projects.factories import BranchProjectFactory
+from tests.responses import followed, shown
 
 
 def edit_data(project, **changes):
@@ -141,11 +143,14 @@ def test_rated_content_is_frozen_for_everybody_after_publishing(login, org, worl
     rate(world, world.county_reviewer, world.city, 80)
     services.close_round(rating_round=world.round, user=org.admin)
     services.publish_tracking_list(rating_round=world.round, user=org.admin)
-    with pytest.raises(services.ValidationError) as refused:
+    with translation.override("en"), pytest.raises(services.ValidationError) as refused:
         services.update_project(
             user=org.admin, project=world.city, data={"target": Decimal("1")}, reason="改", expected_version=1
         )
-    assert "frozen" in refused.value.messages[0] or "冻结" in refused.value.messages[0]
+    assert refused.value.messages == [
+        "The 2020 tracking list is published, so what was rated is frozen: only the indicator's actual value "
+        "and the status can still change."
+    ]
     world.city.refresh_from_db()
     assert world.city.target == Decimal("8")
 
@@ -257,7 +262,8 @@ def test_a_secretary_enters_the_branchs_project_for_the_open_rounds_year(login, 
     assert Assignment.objects.filter(project=project, round=world.round, department=org.department).exists()
     # One per branch and year: the button is gone and the page sends the secretary back.
     assert 'data-testid="enter-project"' not in client.get("/projects/").content.decode()
-    assert client.get("/projects/new/").status_code == 302
+    page = followed(client, client.get("/projects/new/"), to="/projects/")
+    assert shown("Your branch has no project to enter now.") in page
 
 
 def test_no_new_project_once_the_window_has_closed(org, world):

@@ -144,7 +144,7 @@ def test_a_closed_window_refuses_ratings_with_a_clear_message(login, org, world)
     services.close_round(rating_round=world.round, user=org.admin)
     response = client.post(rate_url(world, world.county), {criterion_field(world): "95", "reason": "改"})
     assert response.status_code == 400
-    assert "closed" in response.content.decode() or "已关闭" in response.content.decode()
+    assert f"{world.round}已截止，评分不能再修改。" in response.content.decode()
     assert Rating.objects.get().score == Decimal("80.00")
 
 

@@ -187,11 +187,22 @@ def test_staff_cannot_promote_a_practice_outside_their_scope(login, org, campaig
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "data", [{"action": "confirm", "visit": "abc"}, {"action": "confirm"}, {"action": "dance"}]
+    ("data", "expected"),
+    [
+        # A visit id that cannot be one is a visit that does not exist, like any unknown object: 404.
+        ({"action": "confirm", "visit": "abc"}, 404),
+        ({"action": "confirm", "visit": "²"}, 404),
+        ({"action": "confirm"}, 404),
+        # An action the page does not offer: the page again, refused, with nothing changed.
+        ({"action": "dance"}, 400),
+    ],
 )
-def test_junk_problem_actions_never_answer_500(login, org, campaign, data):
+def test_junk_problem_actions_never_answer_500(login, org, campaign, data, expected):
     problem = ProblemFactory(visit=VisitFactory(campaign=campaign, branch=org.city_branch))
-    assert login(org.staff).post(f"/supervision/problems/{problem.pk}/", data).status_code in (400, 404)
+    before = Finding.objects.values().get(pk=problem.pk)
+    response = login(org.staff).post(f"/supervision/problems/{problem.pk}/", data)
+    assert response.status_code == expected
+    assert Finding.objects.values().get(pk=problem.pk) == before
 
 
 @pytest.mark.django_db
