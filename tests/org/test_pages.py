@@ -89,7 +89,8 @@ def test_only_administrators_enter_the_admin_site(login, org):
     assert login(org.admin).get("/admin/").status_code == 200
     org.staff.is_staff = True
     org.staff.save()
-    assert login(org.staff).get("/admin/").status_code == 302
+    response = login(org.staff).get("/admin/")
+    assert (response.status_code, response["Location"]) == (302, "/admin/login/?next=/admin/")
 
 
 def test_the_branch_list_exports_exactly_the_filtered_rows(login, org):

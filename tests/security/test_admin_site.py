@@ -28,7 +28,7 @@ def test_is_staff_alone_does_not_open_the_admin_for_a_non_administrator(login, o
     # is_staff is Django's flag; a party-affairs staff member who has it still is no administrator.
     sneaky = UserFactory(username="t-sneaky", role=Role.STAFF, unit=org.company, is_staff=True)
     response = login(sneaky).get("/admin/")
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, "/admin/login/?next=/admin/")
 
 
 def test_the_admin_shows_a_branch_history_to_administrators(login, org):
@@ -39,4 +39,5 @@ def test_the_admin_shows_a_branch_history_to_administrators(login, org):
 
 
 def test_anonymous_visitors_cannot_reach_the_admin(client, org):
-    assert client.get("/admin/").status_code == 302
+    response = client.get("/admin/")
+    assert (response.status_code, response["Location"]) == (302, "/admin/login/?next=/admin/")
