@@ -355,9 +355,10 @@ def submit_rating(
         if value is None:
             errors[f"criterion_{criterion.pk}"] = _("Give a score.")
         elif not criterion.min_score <= Decimal(value) <= criterion.max_score:
+            # Plain numbers ("0 and 100"), the same whatever decimal form the database returns.
             errors[f"criterion_{criterion.pk}"] = _("Between %(low)s and %(high)s.") % {
-                "low": criterion.min_score,
-                "high": criterion.max_score,
+                "low": format(Decimal(criterion.min_score).normalize(), "f"),
+                "high": format(Decimal(criterion.max_score).normalize(), "f"),
             }
     if errors:
         raise ValidationError(errors)
