@@ -4,8 +4,10 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from pairings import services
 from pairings.models import ExternalOrg, Pairing, PairingRules, Theme
 from pairings.selectors import pairing_summary
 from tests.factories import BranchFactory
@@ -241,3 +243,36 @@ def test_staff_create_a_pairing_with_a_unit_committee_and_cannot_pick_both(login
     pairing = Pairing.objects.get()
     assert pairing.unit == org.county and pairing.branch is None and list(pairing.themes.all()) == [theme]
     assert login(org.secretary).get("/pairings/new/").status_code == 403
+
+
+def test_updating_a_pairing_changes_its_dates_status_and_themes_and_refuses_an_end_before_the_start(org):
+    pairing = PairingFactory(branch=org.city_branch)
+    theme = Theme.objects.create(name="测试主题")
+    updated = services.update_pairing(
+        pairing=pairing,
+        themes=[theme],
+        start_date=datetime.date(2020, 2, 1),
+        end_date=datetime.date(2020, 12, 31),
+        status=Pairing.Status.ENDED,
+        agreement="共建协议",
+    )
+    updated.refresh_from_db()
+    assert (updated.start_date, updated.end_date, updated.status, updated.agreement) == (
+        datetime.date(2020, 2, 1),
+        datetime.date(2020, 12, 31),
+        Pairing.Status.ENDED,
+        "共建协议",
+    )
+    assert list(updated.themes.all()) == [theme]
+    with pytest.raises(ValidationError) as refused:
+        services.update_pairing(
+            pairing=updated,
+            themes=[],
+            start_date=datetime.date(2020, 6, 1),
+            end_date=datetime.date(2020, 5, 1),
+            status=Pairing.Status.ACTIVE,
+            agreement="",
+        )
+    assert "pairing_ends_after_start" not in str(refused.value)  # the message, not the constraint's name
+    updated.refresh_from_db()
+    assert (updated.start_date, list(updated.themes.all())) == (datetime.date(2020, 2, 1), [theme])
