@@ -2,15 +2,17 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from org.models import Role
 from pairings import services
 from pairings.models import ExternalOrg, Pairing, PairingRules, Theme
 from pairings.selectors import pairing_summary
-from tests.factories import BranchFactory
+from tests.factories import BranchFactory, UserFactory
 from tests.pairings.factories import (
     ActivityFactory,
     ExternalOrgFactory,
@@ -276,3 +278,21 @@ def test_updating_a_pairing_changes_its_dates_status_and_themes_and_refuses_an_e
     assert "pairing_ends_after_start" not in str(refused.value)  # the message, not the constraint's name
     updated.refresh_from_db()
     assert (updated.start_date, list(updated.themes.all())) == (datetime.date(2020, 2, 1), [theme])
+
+
+def test_the_summary_lists_a_retired_theme_only_while_pairings_still_carry_it(login, org):
+    Theme.objects.create(name="已停用无共建", active=False)
+    carried = Theme.objects.create(name="已停用有共建", active=False)
+    PairingFactory(branch=org.city_branch).themes.set([carried])
+    page = login(org.admin).get("/pairings/summary/").content.decode()
+    rows = re.findall(r'<tr data-testid="theme-row"><td>([^<]+)</td><td class="num">(\d+)</td>', page)
+    assert ("已停用有共建", "1") in rows
+    assert "已停用无共建" not in page
+
+
+def test_a_secretary_without_a_branch_sees_no_pairing(login, org):
+    PairingFactory(branch=org.city_branch)
+    lost = UserFactory(username="t-nobranch", role=Role.SECRETARY, unit=org.city, branch=None)
+    page = login(lost).get("/pairings/")
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == 0
