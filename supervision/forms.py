@@ -224,6 +224,21 @@ class AssignForm(forms.Form):
         return rows
 
 
+class BranchIdsField(forms.Field):
+    """Branch ids posted under one name (rows left out of a preview); junk ones are an error."""
+
+    widget = forms.MultipleHiddenInput
+    MAX_IDS = 5_000
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        if len(values) > self.MAX_IDS or not all(
+            str(v).isascii() and str(v).isdigit() and len(str(v)) < 12 for v in values
+        ):
+            raise forms.ValidationError(_("A branch id is not a number."))
+        return sorted({int(v) for v in values})
+
+
 class AutomaticPlanForm(forms.Form):
     """What the automatic plan covers: a unit's subtree, and optionally only some of its staff."""
 
@@ -235,6 +250,7 @@ class AutomaticPlanForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Leave empty for every party-affairs staff member of the unit."),
     )
+    skip = BranchIdsField(required=False, label=_("Left out"))
     fingerprint = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, units, visitors, **kwargs):

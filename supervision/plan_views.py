@@ -274,9 +274,11 @@ def automatic(request, pk: int):
             initial={"unit": units.order_by("path").first()}, units=units, visitors=visitors
         )
     proposal = None
+    skipped = []
     status = 200
     if form.is_bound and form.is_valid():
         chosen = [visitor.pk for visitor in form.cleaned_data["visitors"]] or None
+        left_out = form.cleaned_data["skip"]
         if request.method == "POST":
             try:
                 plans = services.save_automatic_plan(
@@ -284,6 +286,7 @@ def automatic(request, pk: int):
                     campaign=campaign,
                     unit=form.cleaned_data["unit"],
                     visitor_ids=chosen,
+                    left_out=left_out,
                     fingerprint=form.cleaned_data["fingerprint"],
                 )
             except services.PlanRowsError as exc:
@@ -294,8 +297,14 @@ def automatic(request, pk: int):
                 messages.success(request, _("%(count)s visits planned.") % {"count": len(plans)})
                 return redirect(reverse("supervision:plan_list", args=[campaign.pk]))
         proposal = selectors.automatic_plan(
-            user=request.user, campaign=campaign, unit=form.cleaned_data["unit"], visitor_ids=chosen
+            user=request.user,
+            campaign=campaign,
+            unit=form.cleaned_data["unit"],
+            visitor_ids=chosen,
+            left_out=left_out,
         )
+        # The rows left out stay listed (ticked), so unticking one brings it back into the plan.
+        skipped = branches_visible_to(request.user).filter(pk__in=left_out).select_related("unit")
     elif form.is_bound:
         status = 400
     context = {
@@ -304,6 +313,7 @@ def automatic(request, pk: int):
         "proposal": proposal,
         "preview_rows": proposal.rows()[:PREVIEW_ROWS] if proposal else [],
         "preview_limit": PREVIEW_ROWS,
+        "skipped": skipped,
         "blocked_days": campaign.blocked_days.all(),
     }
     return render(request, "supervision/plan_automatic.html", context, status=status)

@@ -411,6 +411,7 @@ def automatic_plan(
     campaign: Campaign,
     unit: Unit,
     visitor_ids: list[int] | None = None,
+    left_out: list[int] | None = None,
     today: datetime.date | None = None,
 ) -> AutomaticPlan:
     """Propose a plan for the branches of `unit`'s subtree not visited and not planned yet.
@@ -426,6 +427,7 @@ def automatic_plan(
         for branch in unvisited_branches(user=user, campaign=campaign)
         .filter(unit__path__startswith=unit.path)
         .filter(~Exists(open_plans))
+        .exclude(pk__in=left_out or [])
     }
     staff = plannable_visitors(user=user, unit=unit).filter(role=Role.STAFF)
     if visitor_ids is not None:

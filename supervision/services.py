@@ -656,6 +656,7 @@ def save_automatic_plan(
     unit: Unit,
     fingerprint: str,
     visitor_ids: list[int] | None = None,
+    left_out: list[int] | None = None,
     today: datetime.date | None = None,
 ) -> list[PlannedVisit]:
     """Save the automatic plan the user previewed, if the state still gives exactly that plan.
@@ -665,7 +666,7 @@ def save_automatic_plan(
     """
     _require_planner(user)
     proposal = selectors.automatic_plan(
-        user=user, campaign=campaign, unit=unit, visitor_ids=visitor_ids, today=today
+        user=user, campaign=campaign, unit=unit, visitor_ids=visitor_ids, left_out=left_out, today=today
     )
     if proposal.fingerprint != fingerprint:
         raise PlanRowsError(

@@ -269,3 +269,22 @@ def test_the_dashboard_draws_both_projections_and_past_campaigns_as_they_stood(o
     rollup_coverage(campaign=past, day=datetime.date(2020, 6, 1))
     body = client.get(f"/supervision/campaigns/{past.pk}/", {"as_of": "2020-06-01"}).context["body"]
     assert "2020-06-01" in body and "2020-12-31" in body
+
+
+def test_automatic_plan_adjusted_by_leaving_branches_out(org, current, login):
+    extra = [BranchFactory(unit=org.station) for _ in range(3)]
+    client = login(org.admin)
+    url = f"/supervision/campaigns/{current.pk}/plan/automatic/"
+    preview = client.get(url, {"unit": org.company.pk, "skip": [extra[0].pk, org.city_branch.pk]})
+    proposed = {p.branch_id for p in preview.context["proposal"].plan.proposals}
+    assert extra[0].pk not in proposed and org.city_branch.pk not in proposed and len(proposed) == 4
+    assert {b.pk for b in preview.context["skipped"]} == {extra[0].pk, org.city_branch.pk}
+    fingerprint = preview.context["proposal"].fingerprint
+    # Saving without the same left-out rows is a different plan: refused.
+    assert client.post(url, {"unit": org.company.pk, "fingerprint": fingerprint}).status_code == 400
+    saved = client.post(
+        url, {"unit": org.company.pk, "skip": [extra[0].pk, org.city_branch.pk], "fingerprint": fingerprint}
+    )
+    assert saved.status_code == 302
+    assert set(PlannedVisit.objects.values_list("branch_id", flat=True)) == proposed
+    assert client.get(url, {"unit": org.company.pk, "skip": ["²"]}).status_code == 400
