@@ -186,6 +186,10 @@ class UnvisitedBranchFilterSet(_ScopedUnitFilterSet):
 # --- visit plans --------------------------------------------------------------------------------
 
 
+def _person_label(user: User) -> str:
+    return f"{user.get_full_name() or user.username}（{user.unit.name if user.unit else '-'}）"
+
+
 class PlanFilterSet(_ScopedUnitFilterSet):
     """A campaign's planned visits: by unit subtree, status, visitor, dates, or found by branch."""
 
@@ -203,6 +207,7 @@ class PlanFilterSet(_ScopedUnitFilterSet):
     def __init__(self, *args, user=None, visitors=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.filters["visitor"].queryset = visitors
+        self.form.fields["visitor"].label_from_instance = _person_label
 
     def by_visitor(self, queryset, name, visitor):
         return queryset.for_visitor(visitor)
@@ -224,6 +229,7 @@ class CalendarFilterSet(_ScopedUnitFilterSet):
     def __init__(self, *args, user=None, visitors=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.filters["visitor"].queryset = visitors
+        self.form.fields["visitor"].label_from_instance = _person_label
 
     def by_visitor(self, queryset, name, visitor):
         return queryset.for_visitor(visitor)

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from assessment.models import ExportJob
 from org.demo import DEMO_PASSWORD
 from org.models import User
-from supervision.demo import CAMPAIGN_NAME
-from supervision.models import Visit
+from supervision.demo import CAMPAIGN_NAME, CURRENT_NAME
+from supervision.models import Campaign, Visit
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +34,7 @@ def test_a_tour_of_the_reference_scenario(tour):
         .first()
     )
 
+    current = Campaign.objects.get(name=CURRENT_NAME)
     too_wide = []
 
     def every_page(journey, role):
@@ -51,7 +52,9 @@ def test_a_tour_of_the_reference_scenario(tour):
 
         journey.login(users["staff"], password=DEMO_PASSWORD)
         journey.nav(journey.t("Supervision dashboard"))
-        # The dashboard opens the campaign under way; the reference year is one click away.
+        # The dashboard opens the campaign under way, with its forecast; the reference year is one click away.
+        expect(page.get_by_test_id("forecast")).to_be_visible()
+        journey.screenshot("plan-dashboard-forecast")
         page.get_by_role("link", name=CAMPAIGN_NAME).click()
         expect(page.get_by_test_id("coverage-count")).to_have_text("213/305")
         expect(page.get_by_test_id("coverage-percent")).to_have_text("69.8%")
@@ -62,6 +65,15 @@ def test_a_tour_of_the_reference_scenario(tour):
         )
         expect(page.get_by_test_id("previous-visit")).to_be_visible()
         journey.screenshot("visit-form", full_page=False)
+        journey.nav(journey.t("My visits"))
+        expect(page.get_by_test_id("my-visits-stats")).to_be_visible()
+        journey.screenshot("my-visits", full_page=False)
+        page.get_by_role("link", name=journey.t("My week in the calendar")).click()
+        expect(page.get_by_test_id("calendar")).to_be_visible()
+        journey.screenshot("plan-calendar", full_page=False)
+        journey.goto(f"/supervision/campaigns/{current.pk}/forecast/?sort=risk")
+        expect(page.get_by_test_id("unit-forecast")).to_be_visible()
+        journey.screenshot("plan-forecast", full_page=False)
         every_page(journey, "staff")
         journey.logout()
 
