@@ -228,7 +228,12 @@ def assign(request, pk: int):
     ids = _ascii_ids(source.getlist("branch"))
     if ids is None:
         return HttpResponseBadRequest(_("A branch id is not a number."))
-    ids = list(dict.fromkeys(ids))[:MAX_ASSIGN]
+    ids = list(dict.fromkeys(ids))
+    if len(ids) > MAX_ASSIGN:
+        # Never a silent cut: the user is told, and nothing is planned.
+        return HttpResponseBadRequest(
+            _("At most %(count)s branches can be planned in one action.") % {"count": MAX_ASSIGN}
+        )
     branches = {
         b.pk: b
         for b in branches_visible_to(request.user, campaign.branches())
@@ -407,7 +412,8 @@ def calendar(request, pk: int):
         anchor = datetime.date.fromisoformat(request.GET["day"]) if request.GET.get("day") else None
     except ValueError:
         return HttpResponseBadRequest(_("Give the day as YYYY-MM-DD."))
-    anchor = anchor or forecast.default_day(campaign, today)
+    # Within the campaign: its months are what the calendar is for (and no date arithmetic overflows).
+    anchor = forecast.default_day(campaign, anchor or today)
     if mode == "week":
         start = _monday(anchor)
         end = start + datetime.timedelta(days=6)

@@ -288,3 +288,33 @@ def test_automatic_plan_adjusted_by_leaving_branches_out(org, current, login):
     assert saved.status_code == 302
     assert set(PlannedVisit.objects.values_list("branch_id", flat=True)) == proposed
     assert client.get(url, {"unit": org.company.pk, "skip": ["²"]}).status_code == 400
+
+
+def test_hostile_input_on_the_plan_pages(org, current, login):
+    client = login(org.admin)
+    too_many = client.post(
+        f"/supervision/campaigns/{current.pk}/plan/assign/",
+        {
+            "branch": [str(n) for n in range(1, 600)],
+            "visitors": [org.staff.pk],
+            "planned_on": next_weekday().isoformat(),
+        },
+    )
+    assert too_many.status_code == 400 and PlannedVisit.objects.count() == 0
+    calendar = f"/supervision/campaigns/{current.pk}/plan/calendar/"
+    for day in ("9999-12-31", "0001-01-01"):
+        assert client.get(calendar, {"day": day}).status_code == 200
+        assert client.get(calendar, {"day": day, "view": "week"}).status_code == 200
+    assert (
+        client.get(f"/supervision/campaigns/{current.pk}/forecast/", {"as_of": "9999-12-31"}).status_code
+        == 200
+    )
+    assert client.get(f"/supervision/campaigns/{current.pk}/", {"as_of": "0001-01-01"}).status_code == 200
+    assert client.get("/supervision/plan/feed/" + "x" * 300 + ".ics").status_code == 404
+    assert (
+        client.post(
+            f"/supervision/plan/{plan(org, current, org.city_branch, org.staff).pk}/",
+            {"action": "edit", "version": "²"},
+        ).status_code
+        == 400
+    )
