@@ -96,6 +96,8 @@ class YearSnapshot(models.Model):
     # The weights and checklist areas in force when frozen: the sheet's header shows these, not today's.
     weights = models.JSONField(_("weights"), default=dict)
     area_names = models.JSONField(_("checklist areas"), default=list)
+    # The day each app's figures were counted as of ({"supervision": "2020-12-31"}), for the header.
+    as_of = models.JSONField(_("figures as of"), default=dict)
 
     history = HistoricalRecords()
 
@@ -152,7 +154,8 @@ class SnapshotRow(models.Model):
     first_visit = models.DateField(null=True, blank=True)
     last_visit = models.DateField(null=True, blank=True)
     area_scores = models.JSONField(default=list)
-    checklist_total = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # Exact: a score has one decimal and a weight two, so a total has three; rounded only when shown.
+    checklist_total = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
     checklist_percent = models.FloatField(null=True, blank=True)
     problems_found = models.PositiveIntegerField(default=0)
     problems_resolved = models.PositiveIntegerField(default=0)

@@ -12,6 +12,9 @@ from decimal import Decimal
 from django.utils.translation import pgettext_lazy
 
 from assessment.models import AssessmentWeights
+from branchtrack.web.rounding import ASSESSMENT_SCORE_PLACES, half_up
+
+ZERO, ONE = Decimal(0), Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -88,31 +91,37 @@ MEASURES = (
 )
 
 
-def fractions(row, weights: Weights) -> dict[str, float]:
+def fractions(row, weights: Weights) -> dict[str, Decimal]:
     """Each measure of one row (an AssessmentRow) as a fraction between 0 and 1."""
     if row.problems_found:
-        resolved = row.problems_resolved / row.problems_found
+        resolved = Decimal(row.problems_resolved) / Decimal(row.problems_found)
     else:
-        resolved = 1.0 if row.visited else 0.0
+        resolved = ONE if row.visited else ZERO
     return {
-        "visit_coverage": 1.0 if row.visited else 0.0,
+        "visit_coverage": ONE if row.visited else ZERO,
         "checklist_score": _clamp(row.checklist_percent),
         "problems_resolved": resolved,
         "project_rating": _clamp(row.rating_percent),
-        "tracking_list": 1.0 if row.on_tracking_list else 0.0,
-        "outstanding": 1.0 if row.outstanding else 0.0,
-        "pairing_activity": min(1.0, (row.activities or 0) / max(1, weights.activities_for_full_marks)),
+        "tracking_list": ONE if row.on_tracking_list else ZERO,
+        "outstanding": ONE if row.outstanding else ZERO,
+        "pairing_activity": min(
+            ONE, Decimal(row.activities or 0) / Decimal(max(1, weights.activities_for_full_marks))
+        ),
     }
 
 
 def score(row, weights: Weights) -> float:
-    """The assessment score, rounded to one decimal as the sheet shows it."""
+    """The assessment score, rounded half up to one decimal as every page and the sheet show it.
+
+    Summed in decimals: in floats 12.25 can come out as 12.2499... and round down.
+    """
     parts = fractions(row, weights)
-    total = sum(float(getattr(weights, name)) * value for name, value in parts.items())
-    return round(total, 1)
+    total = sum((Decimal(getattr(weights, name)) * value for name, value in parts.items()), ZERO)
+    return float(half_up(total, ASSESSMENT_SCORE_PLACES))
 
 
-def _clamp(value: float | None) -> float:
+def _clamp(value) -> Decimal:
     if value is None:
-        return 0.0
-    return max(0.0, min(1.0, float(value)))
+        return ZERO
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return max(ZERO, min(ONE, number))

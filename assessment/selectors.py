@@ -11,7 +11,8 @@ from django.db.models import F, QuerySet
 
 from assessment.models import AssessmentWeights, ExportJob, SnapshotRow, SnapshotUnit, YearSnapshot
 from assessment.scoring import Weights, score
-from assessment.sources import BRANCH, PATH, Side, known_years, merged, year_sources
+from assessment.sources import known_years, year_sources
+from branchtrack.web.year_end import BRANCH, PATH, Side, merged
 from org.models import Branch, Unit
 from org.permissions import unit_scope_path
 
@@ -88,6 +89,7 @@ class RowSet:
     counter: QuerySet  # the same rows without their figures: counting them needs no join
     sides: list[Side] = field(default_factory=list)  # live figures merged into the branch rows
     snapshot: YearSnapshot | None = None
+    as_of: dict[str, date] = field(default_factory=dict)  # the day each app's figures are counted as of
 
     @property
     def frozen_at(self) -> datetime | None:
@@ -162,6 +164,7 @@ def frozen_rowset(*, snapshot: YearSnapshot, unit: Unit | None) -> RowSet:
         queryset=rows.order_by("unit_path", "pk").values(*ROW_FIELDS),
         counter=rows,
         snapshot=snapshot,
+        as_of={name: date.fromisoformat(day) for name, day in snapshot.as_of.items()},
     )
 
 
@@ -191,6 +194,7 @@ def live_rowset(*, year: int, scope_path: str) -> RowSet:
         queryset=queryset,
         counter=branches,
         sides=sources.sides,
+        as_of=sources.as_of,
     )
 
 

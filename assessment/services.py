@@ -160,7 +160,11 @@ def freeze_year(*, year: int, user: User | None) -> YearSnapshot:
             raise ValidationError(_("The year %(year)s is already frozen.") % {"year": year})
         rowset = live_rowset(year=year, scope_path="")
         snapshot = YearSnapshot.objects.create(
-            year=year, frozen_by=user, weights=rowset.weights.to_json(), area_names=list(rowset.area_names)
+            year=year,
+            frozen_by=user,
+            weights=rowset.weights.to_json(),
+            area_names=list(rowset.area_names),
+            as_of={name: day.isoformat() for name, day in rowset.as_of.items()},
         )
         # The tree as it stands: frozen rows are found through it by unit identity, never by a live path.
         SnapshotUnit.objects.bulk_create(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from operator import attrgetter
 from typing import IO
 
@@ -24,10 +25,20 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from assessment.scoring import MEASURES, Weights
 from assessment.selectors import AssessmentRow, RowSet, sheet_key
+from branchtrack.web.rounding import (
+    ASSESSMENT_SCORE_PLACES,
+    CHECKLIST_SCORE_PLACES,
+    COVERAGE_PERCENT_PLACES,
+    RATING_PLACES,
+    fraction_percent,
+    half_up,
+    percent,
+)
 from branchtrack.web.table_export import ExportColumn, write_xlsx_sheet
 
 PERCENT = "0.0%"
 ONE_DECIMAL = "0.0"
+TWO_DECIMALS = "0.00"
 SHEET_NAME_JUNK = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -54,7 +65,7 @@ _TRAILING_COLUMNS = (
     (pgettext_lazy("assessment sheet", "Baseline"), "indicator_baseline", 10, "0.##"),
     (pgettext_lazy("assessment sheet", "Target"), "indicator_target", 10, "0.##"),
     (pgettext_lazy("assessment sheet", "Actual"), "indicator_actual", 10, "0.##"),
-    (pgettext_lazy("assessment sheet", "Aggregate rating"), "rating", 10, ONE_DECIMAL),
+    (pgettext_lazy("assessment sheet", "Aggregate rating"), "rating", 10, TWO_DECIMALS),
     (pgettext_lazy("assessment sheet", "Rank"), "rank", 7, None),
     (pgettext_lazy("assessment sheet", "On the tracking list"), "on_tracking_list", 10, bool),
     (pgettext_lazy("assessment sheet", "Outstanding project"), "outstanding", 10, bool),
@@ -62,6 +73,28 @@ _TRAILING_COLUMNS = (
     (pgettext_lazy("assessment sheet", "Joint activities"), "activities", 8, None),
     (pgettext_lazy("assessment sheet", "Assessment score"), "score", 10, ONE_DECIMAL),
 )
+
+
+def _rounded(places: int, *, percent: bool = False) -> Callable[[object], float | None]:
+    """The value written for a figure: rounded here, half up, so the cell holds what the pages show
+    (a display format alone would round the binary float, 12.35 -> 12.3)."""
+
+    def rounded(value) -> float | None:
+        if value is None:
+            return None
+        if percent:
+            return float(fraction_percent(value, places=places) / 100)
+        return float(half_up(value, places))
+
+    return rounded
+
+
+# Each number format is one figure's number of decimals (branchtrack.web.rounding).
+ROUNDED = {
+    ONE_DECIMAL: _rounded(CHECKLIST_SCORE_PLACES),
+    PERCENT: _rounded(COVERAGE_PERCENT_PLACES, percent=True),
+    TWO_DECIMALS: _rounded(RATING_PLACES),
+}
 
 
 def row_columns(area_names: Iterable[str]) -> list[ExportColumn]:
@@ -76,11 +109,18 @@ def row_columns(area_names: Iterable[str]) -> list[ExportColumn]:
         read = attrgetter(attribute)
         if kind is bool:
             return ExportColumn(header, lambda row: yes if read(row) else no, width=width)
+        if kind in ROUNDED:
+            rounded = ROUNDED[kind]
+            return ExportColumn(header, lambda row: rounded(read(row)), width=width, number_format=kind)
         return ExportColumn(header, read, width=width, number_format=kind)
 
+    one_decimal = ROUNDED[ONE_DECIMAL]
     areas = [
         ExportColumn(
-            name, lambda row, index=index: row.area_scores[index], width=12, number_format=ONE_DECIMAL
+            name,
+            lambda row, index=index: one_decimal(row.area_scores[index]),
+            width=12,
+            number_format=ONE_DECIMAL,
         )
         for index, name in enumerate(area_names)
     ]
@@ -124,8 +164,8 @@ class Totals:
     branches: int = 0
     active: int = 0
     visited: int = 0  # active branches with a completed visit: the numerator of coverage
-    checklist_sum: float = 0.0
-    checklist_count: int = 0
+    checklist_sum: Decimal = Decimal(0)  # the checklist totals of those visited active branches
+    scored: int = 0  # how many of them have scores
     problems_found: int = 0
     problems_resolved: int = 0
     problems_overdue: int = 0
@@ -134,16 +174,16 @@ class Totals:
     outstanding: int = 0
     pairings: int = 0
     activities: int = 0
-    score_sum: float = 0.0
+    score_sum: Decimal = Decimal(0)
     children: list[Totals] = field(default_factory=list)
 
     def add(self, row: AssessmentRow) -> None:
         self.branches += 1
         self.active += row.active
         self.visited += row.active and row.visited
-        if row.checklist_total is not None:
-            self.checklist_sum += float(row.checklist_total)
-            self.checklist_count += 1
+        if row.active and row.visited and row.checklist_total is not None:
+            self.checklist_sum += Decimal(str(row.checklist_total))
+            self.scored += 1
         self.problems_found += row.problems_found
         self.problems_resolved += row.problems_resolved
         self.problems_overdue += row.problems_overdue
@@ -152,7 +192,7 @@ class Totals:
         self.outstanding += row.outstanding
         self.pairings += row.pairings
         self.activities += row.activities
-        self.score_sum += row.score
+        self.score_sum += Decimal(str(row.score))
 
     def merge(self, other: Totals) -> None:
         for name in (
@@ -160,7 +200,7 @@ class Totals:
             "active",
             "visited",
             "checklist_sum",
-            "checklist_count",
+            "scored",
             "problems_found",
             "problems_resolved",
             "problems_overdue",
@@ -174,17 +214,24 @@ class Totals:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.children.append(other)
 
+    # Rounded as the dashboard rounds them (branchtrack.web.rounding): the same figure, the same number.
     @property
     def coverage(self) -> float | None:
-        return self.visited / self.active if self.active else None
+        share = percent(self.visited, self.active)
+        return None if share is None else float(share / 100)
 
     @property
     def mean_checklist(self) -> float | None:
-        return round(self.checklist_sum / self.checklist_count, 1) if self.checklist_count else None
+        """Mean checklist total of the visited active branches (the dashboard's mean total score)."""
+        if not self.scored:
+            return None
+        return float(half_up(self.checklist_sum / self.visited, CHECKLIST_SCORE_PLACES))
 
     @property
     def mean_score(self) -> float | None:
-        return round(self.score_sum / self.branches, 1) if self.branches else None
+        return (
+            float(half_up(self.score_sum / self.branches, ASSESSMENT_SCORE_PLACES)) if self.branches else None
+        )
 
 
 def _unique_sheet_name(name: str, taken: set[str]) -> str:
@@ -223,6 +270,17 @@ def source_line(rowset: RowSet) -> str:
     return _("Live figures as of %(when)s.") % {"when": date_format(timezone.localtime(), "Y-m-d H:i")}
 
 
+def problems_line(rowset: RowSet) -> str:
+    """When a problem counts as overdue, with the day the sheet counts it as of (as the dashboard says)."""
+    day = rowset.as_of.get("supervision")
+    if day is None:
+        return ""
+    return _(
+        "Problems overdue as of %(day)s: not resolved and due before that day (the campaign's figures "
+        "day: today while it runs, its last day once it is over)."
+    ) % {"day": day.isoformat()}
+
+
 def sheet_title(year: int, name: str) -> str:
     return _("Year-end party-building assessment %(year)s: %(name)s") % {"year": year, "name": name}
 
@@ -237,7 +295,14 @@ def write_workbook(
     taken: set[str] = set()
     summary_sheet = workbook.add_worksheet(_unique_sheet_name(pgettext("assessment sheet", "Summary"), taken))
     totals = Totals(name=scope_name)
-    preamble_tail = ["", weights_line(rowset.weights), score_rule_line(), source_line(rowset), ""]
+    preamble_tail = [
+        "",
+        weights_line(rowset.weights),
+        score_rule_line(),
+        source_line(rowset),
+        problems_line(rowset),
+        "",
+    ]
 
     def tallied(rows: Iterable[AssessmentRow], into: Totals) -> Iterator[AssessmentRow]:
         for row in rows:
@@ -348,7 +413,8 @@ def _write_summary(workbook, sheet, *, rowset: RowSet, totals: Totals) -> None:
     sheet.set_column(1, len(SUMMARY_COLUMNS) - 1, 11)
     sheet.write_string(0, 0, sheet_title(rowset.year, totals.name), title)
     sheet.write_string(1, 0, source_line(rowset))
-    line = 3
+    sheet.write_string(2, 0, problems_line(rowset))
+    line = 4
     sheet.write_string(line, 0, pgettext("assessment sheet", "Key figures"), bold)
     for label, value, fmt in key_figures(totals):
         line += 1

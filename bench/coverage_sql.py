@@ -86,14 +86,15 @@ own AS (
     FROM branch_figures bf GROUP BY bf.unit_id
 ),
 problems AS (
-    SELECT f.owner_unit_id AS unit_id,
+    SELECT b.unit_id,
            COUNT(*) FILTER (WHERE f.resolved_on IS NULL OR f.resolved_on > %s) AS open,
            COUNT(*) FILTER (WHERE (f.resolved_on IS NULL OR f.resolved_on > %s) AND f.due_on < %s) AS overdue
     FROM {_table(Finding)} f
     JOIN {_table(Visit)} v ON v.id = f.visit_id
-    JOIN scope_unit su ON su.id = f.owner_unit_id
+    JOIN {_table(Branch)} b ON b.id = v.branch_id
+    JOIN scope_unit su ON su.id = b.unit_id
     WHERE f.kind = 'problem' AND v.campaign_id = %s AND v.visited_on <= %s
-    GROUP BY f.owner_unit_id
+    GROUP BY b.unit_id
 ),
 own_all AS (
     SELECT su.id AS unit_id, su.path, su.depth,

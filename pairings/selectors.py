@@ -1,5 +1,5 @@
-"""Reads of 联创共建: scoped querysets for the pages, the summary figures, and per-branch figures
-for the year-end export.
+"""Reads of 联创共建: scoped querysets for the pages and the summary figures (per-branch figures
+for the year-end export are `pairings.year_end`'s).
 
 Every queryset a page shows goes through `pairings_visible_to` (or its siblings), built on
 `org.permissions`: staff and admins see their unit subtree, a secretary only their own branch.
@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 
-from org.models import Branch, Role
+from org.models import Role
 from org.permissions import EVERYTHING, branches_visible_to, unit_scope_path
+from pairings import year_end
 from pairings.models import (
     ActivityAttachment,
     LiaisonGroup,
@@ -150,7 +151,7 @@ def pairing_summary(*, user, year: int, today: datetime.date, rules: PairingRule
         .filter(is_dormant=True)
         .count()
     )
-    in_year = activities_visible_to(user).filter(date__year=year)
+    in_year = activities_visible_to(user, year_end.activities_in(year))
     months = [0] * 12
     for row in (
         in_year.annotate(month=ExtractMonth("date")).values("month").annotate(n=Count("pk")).order_by()
@@ -186,50 +187,3 @@ def pairing_summary(*, user, year: int, today: datetime.date, rules: PairingRule
         theme_months=theme_months,
         liaison=liaison_groups_visible_to(user).totals(),
     )
-
-
-@dataclass(frozen=True)
-class BranchPairingFigures:
-    pairings: int
-    activities: int
-
-
-def branch_pairing_figures(
-    *, year: int, branches: QuerySet[Branch] | None = None
-) -> dict[int, BranchPairingFigures]:
-    """Per branch id, for the year-end export: pairings running during `year` and their activities in it.
-
-    A pairing counts for the year when its period overlaps it (started on or before 31 December and
-    not ended before 1 January). Activities are those dated in `year`. Two grouped SQL queries,
-    whatever the number of branches; branches without a pairing are absent (read as zero).
-    Pass `branches` (e.g. a unit admin's scope) to restrict the result.
-    """
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    pairings = Pairing.objects.filter(branch__isnull=False, start_date__lte=last).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=first)
-    )
-    activities = PairingActivity.objects.filter(pairing__branch__isnull=False, date__year=year)
-    if branches is not None:
-        pairings = pairings.filter(branch__in=branches)
-        activities = activities.filter(pairing__branch__in=branches)
-    pairing_counts = dict(
-        pairings.values("branch_id").annotate(n=Count("pk")).order_by().values_list("branch_id", "n")
-    )
-    activity_counts = dict(
-        activities.values("pairing__branch_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("pairing__branch_id", "n")
-    )
-    return {
-        branch_id: BranchPairingFigures(
-            pairings=pairing_counts.get(branch_id, 0), activities=activity_counts.get(branch_id, 0)
-        )
-        for branch_id in pairing_counts.keys() | activity_counts.keys()
-    }
-
-
-def branch_pairing_figures_for(*, branch: Branch, year: int) -> BranchPairingFigures:
-    """The same figures for one branch (zeros when it has no pairing)."""
-    figures = branch_pairing_figures(year=year, branches=Branch.objects.filter(pk=branch.pk))
-    return figures.get(branch.pk, BranchPairingFigures(pairings=0, activities=0))

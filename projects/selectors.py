@@ -1,8 +1,7 @@
 """Reads of the projects app: scoping, the reviewer queue, published lists and the year-end figures.
 
-The ranking engine (the SQL, the cut, ties, the outstanding share) is `projects.ranking`. The
-year-end assessment export reads `branch_project_summaries`, which aggregates in the database: its
-query count does not grow with projects.
+The ranking engine (the SQL, the cut, ties, the outstanding share) is `projects.ranking`; the
+year-end figures per branch are `projects.year_end`'s.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from org.models import Branch, Role
 from org.permissions import branches_visible_to, is_admin
+from projects import year_end
 from projects.models import (
     Assignment,
     BranchProject,
@@ -273,52 +273,21 @@ def project_list_queryset(*, user) -> QuerySet[BranchProject]:
     )
 
 
-# --- figures the year-end export reads ---------------------------------------------------------------
-
-
-def branch_project_summaries(
-    *, year: int, branches: QuerySet[Branch] | None = None
-) -> QuerySet[BranchProject]:
-    """Per branch, the year's project and what became of it, in one query.
-
-    Each row is a BranchProject (with `branch` and `branch.unit` loaded) annotated with:
-    `aggregate` and `rank` (frozen in the round's current published list; None before publishing
-    or when nobody rated it), `on_tracking_list` and `is_outstanding` (booleans). The indicator is
-    on the project itself: `indicator_name`, `indicator_unit`, `baseline`, `target`, `actual`.
-    Pass `branches` (e.g. `branches_visible_to(user)`) to limit the scope.
-    """
-    entries = TrackingEntry.objects.filter(
-        project=OuterRef("pk"), tracking_list__round__year=year, tracking_list__superseded_at__isnull=True
-    )
-    outstanding = OutstandingList.objects.current().filter(
-        tracking_list__round__year=year, tracking_list__superseded_at__isnull=True, projects=OuterRef("pk")
-    )
-    queryset = BranchProject.objects.filter(year=year)
-    if branches is not None:
-        queryset = queryset.filter(branch__in=branches)
-    return (
-        queryset.select_related("branch__unit")
-        .annotate(
-            aggregate=Subquery(entries.values("aggregate")[:1]),
-            rank=Subquery(entries.values("rank")[:1]),
-            on_tracking_list=Exists(entries.filter(on_list=True)),
-            is_outstanding=Exists(outstanding),
-        )
-        .order_by("branch__code")
-    )
+# --- figures of the year ------------------------------------------------------------------------------
 
 
 def year_figures(*, year: int) -> dict[str, int]:
-    """The headline numbers of a year: projects, revised, materially revised, tracked, outstanding."""
+    """The headline numbers of a year: projects, revised, materially revised, tracked, outstanding.
+
+    Tracked and outstanding are counted by `projects.year_end`, which the year-end sheet reads too.
+    """
     projects = BranchProject.objects.filter(year=year)
-    tracking = TrackingList.objects.current().filter(round__year=year).first()
-    outstanding = current_outstanding_list(tracking_list=tracking)
     return {
         "projects": projects.count(),
         "revised": projects.revised().count(),
         "materially_revised": projects.materially_revised().count(),
-        "tracking": tracking.size if tracking else 0,
-        "outstanding": outstanding.projects.count() if outstanding else 0,
+        "tracking": year_end.tracked_entries(year).count(),
+        "outstanding": year_end.outstanding_projects(year).count(),
     }
 
 

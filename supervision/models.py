@@ -9,11 +9,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branchtrack.web.rounding import percent
 from org.models import Branch, Unit
 
 
@@ -308,6 +310,19 @@ class VisitScore(models.Model):
         return f"{self.item}: {self.score}"
 
 
+def unresolved_on(day: datetime.date) -> Q:
+    """Findings not resolved by the end of `day` (a problem resolved later was still open then)."""
+    return ~Q(status=Finding.Status.RESOLVED) | Q(resolved_on__gt=day)
+
+
+def overdue_on(*, due_before, resolved_by: datetime.date) -> Q:
+    """The one definition of an overdue problem: still unresolved on `resolved_by` (today, for
+    live figures) with a due date before `due_before`, its campaign's figures day: today while the
+    campaign runs, its last day once it is over (`supervision.year_end.figures_day`). `due_before`
+    is a date or an expression (each problem's own campaign)."""
+    return Q(kind=Finding.Kind.PROBLEM) & unresolved_on(resolved_by) & Q(due_on__lt=due_before)
+
+
 class FindingQuerySet(models.QuerySet):
     def problems(self) -> FindingQuerySet:
         return self.filter(kind=Finding.Kind.PROBLEM)
@@ -316,14 +331,16 @@ class FindingQuerySet(models.QuerySet):
         return self.filter(kind=Finding.Kind.GOOD_PRACTICE)
 
     def overdue(self, *, today: datetime.date | None = None) -> FindingQuerySet:
-        today = today or timezone.localdate()
-        return self.problems().exclude(status=Finding.Status.RESOLVED).filter(due_on__lt=today)
+        return self.problems().with_overdue_flag(today=today).filter(is_overdue=True)
 
     def with_overdue_flag(self, *, today: datetime.date | None = None) -> FindingQuerySet:
+        """Each finding with `overdue_as_of` (its campaign's figures day) and `is_overdue` on that day."""
         today = today or timezone.localdate()
         return self.annotate(
+            overdue_as_of=Least(Value(today, output_field=models.DateField()), F("visit__campaign__ends_on"))
+        ).annotate(
             is_overdue=models.ExpressionWrapper(
-                Q(kind=Finding.Kind.PROBLEM, due_on__lt=today) & ~Q(status=Finding.Status.RESOLVED),
+                overdue_on(due_before=F("overdue_as_of"), resolved_by=today),
                 output_field=models.BooleanField(),
             )
         )
@@ -519,8 +536,8 @@ class CoverageSnapshot(models.Model):
 
     @property
     def coverage_percent(self) -> Decimal | None:
-        coverage = self.coverage
-        return None if coverage is None else (coverage * 100).quantize(Decimal("0.1"))
+        """Coverage as a percent, rounded half up to one decimal (69.8 for 213/305), as everywhere."""
+        return percent(self.visited_branches, self.active_branches)
 
     @property
     def unvisited_branches(self) -> int:

@@ -17,8 +17,10 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from branchtrack.web.rounding import CHECKLIST_SCORE_PLACES, half_up
 from org.models import Branch, Unit
-from supervision.models import Campaign, ChecklistItem, CoverageSnapshot, Finding, Visit
+from supervision import year_end
+from supervision.models import Campaign, ChecklistItem, CoverageSnapshot, Visit
 
 # Rows per INSERT (and per history INSERT): 2,000 units take a handful of statements, each of a
 # size PostgreSQL and SQLite both take comfortably.
@@ -44,30 +46,39 @@ class _Figures:
             self.area_totals[code] += total
 
     def snapshot_values(self) -> dict:
-        # Each visited branch contributes exactly one (its latest) visit's area scores.
+        # Each visited branch contributes exactly one (its latest) visit's area scores; the mean total
+        # is the branches' total over the visited ones, rounded once (not a sum of rounded means).
+        visited = self.visited_branches
         means = {
-            code: round(float(total / self.visited_branches), 2) if self.visited_branches else None
+            code: float(half_up(total / visited, CHECKLIST_SCORE_PLACES)) if visited else None
             for code, total in sorted(self.area_totals.items())
         }
-        known = [value for value in means.values() if value is not None]
+        grand = sum(self.area_totals.values(), Decimal("0"))
         return {
             "active_branches": self.active_branches,
-            "visited_branches": self.visited_branches,
+            "visited_branches": visited,
             "completed_visits": self.completed_visits,
             "open_problems": self.open_problems,
             "overdue_problems": self.overdue_problems,
             "area_scores": means,
-            "mean_total": Decimal(str(round(sum(known), 2))) if known else None,
+            "mean_total": half_up(grand / visited, CHECKLIST_SCORE_PLACES)
+            if visited and self.area_totals
+            else None,
         }
 
 
-def _figures_by_unit(campaign: Campaign, day: datetime.date) -> dict[int, _Figures]:
-    """Figures of each unit's own branches (not yet its sub-units), from four aggregate queries."""
-    figures: dict[int, _Figures] = defaultdict(_Figures)
-    campaign_visits = Visit.objects.filter(campaign=campaign)
-    branches = Branch.objects.filter(campaign.scope_q(), active=True)
+def _figures_by_unit(
+    campaign: Campaign, day: datetime.date, resolved_by: datetime.date
+) -> dict[int, _Figures]:
+    """Figures of each unit's own branches (not yet its sub-units), from four aggregate queries.
 
-    visited = Exists(campaign_visits.completed_by(day).filter(branch=OuterRef("pk")))
+    The rules are `supervision.year_end`'s, which the year-end export reads per branch.
+    """
+    figures: dict[int, _Figures] = defaultdict(_Figures)
+    campaign_branches = Branch.objects.filter(campaign.scope_q())
+    branches = campaign_branches.filter(active=True)
+
+    visited = Exists(year_end.completed_visits(campaign, day=day).filter(branch=OuterRef("pk")))
     for row in (
         branches.annotate(visited=visited)
         .values("unit_id")
@@ -77,7 +88,7 @@ def _figures_by_unit(campaign: Campaign, day: datetime.date) -> dict[int, _Figur
         figures[row["unit_id"]].visited_branches = row["visited_count"]
 
     for row in (
-        campaign_visits.completed_by(day)
+        year_end.completed_visits(campaign, day=day)
         .filter(branch__in=branches)
         .values("branch__unit_id")
         .annotate(count=Count("pk"))
@@ -85,12 +96,13 @@ def _figures_by_unit(campaign: Campaign, day: datetime.date) -> dict[int, _Figur
         figures[row["branch__unit_id"]].completed_visits = row["count"]
 
     # Summed per item (nine per checklist) and weighted here: joining the scores to their items and
-    # areas in SQL made PostgreSQL probe the scores area by area (bench/README.md, figure 1).
+    # areas in SQL made PostgreSQL probe the scores area by area (bench/README.md, figure 1). The
+    # weighting is year_end.weighted_score's, score x weight.
     item_weights = {
         pk: (code, weight)
         for pk, code, weight in ChecklistItem.objects.values_list("pk", "area__code", "weight")
     }
-    latest = campaign_visits.latest_per_branch(day=day).values("pk")
+    latest = year_end.scored_visits(campaign, day=day).values("pk")
     for row in (
         Visit.objects.filter(pk__in=latest, branch__in=branches)
         .values("branch__unit_id", "scores__item_id")
@@ -101,24 +113,27 @@ def _figures_by_unit(campaign: Campaign, day: datetime.date) -> dict[int, _Figur
         code, weight = item_weights[row["scores__item_id"]]
         figures[row["branch__unit_id"]].area_totals[code] += row["total"] * weight
 
-    # A problem counts while unresolved on `day`; it is overdue once its due date has passed.
-    problems = Finding.objects.problems().filter(
-        visit__campaign=campaign,
-        visit__visited_on__lte=day,
-        owner_unit__in=Unit.objects.filter(campaign.scope_q("")),
-    )
-    unresolved = Q(resolved_on__isnull=True) | Q(resolved_on__gt=day)
-    for row in problems.values("owner_unit_id").annotate(
-        open=Count("pk", filter=unresolved), overdue=Count("pk", filter=unresolved & Q(due_on__lt=day))
+    # Problems count for the unit of the branch they were found at, as on the year-end sheet.
+    for row in (
+        year_end.campaign_problems(campaign, day=day)
+        .filter(visit__branch__in=campaign_branches)
+        .values("visit__branch__unit_id")
+        .annotate(**year_end.problem_counts(day=day, resolved_by=resolved_by))
     ):
-        figures[row["owner_unit_id"]].open_problems = row["open"]
-        figures[row["owner_unit_id"]].overdue_problems = row["overdue"]
+        figures[row["visit__branch__unit_id"]].open_problems = row["open"]
+        figures[row["visit__branch__unit_id"]].overdue_problems = row["overdue"]
     return figures
 
 
-def compute_coverage(*, campaign: Campaign, day: datetime.date) -> tuple[_Figures, dict[Unit, _Figures]]:
-    """The campaign total and every unit's figures (including its sub-units) as of `day`."""
-    own = _figures_by_unit(campaign, day)
+def compute_coverage(
+    *, campaign: Campaign, day: datetime.date, resolved_by: datetime.date | None = None
+) -> tuple[_Figures, dict[Unit, _Figures]]:
+    """The campaign total and every unit's figures (including its sub-units) as of `day`.
+
+    Problems count as resolved when resolved by `resolved_by` (default `day`): the campaign's current
+    figures pass today, so resolving a problem after the campaign ended still lowers its open count.
+    """
+    own = _figures_by_unit(campaign, day, resolved_by or day)
     units = list(Unit.objects.filter(campaign.scope_q("")).order_by("path"))
     total = _Figures()
     for figures in own.values():
@@ -138,25 +153,29 @@ def compute_coverage(*, campaign: Campaign, day: datetime.date) -> tuple[_Figure
 
 
 def snapshot_day(campaign: Campaign, today: datetime.date | None = None) -> datetime.date:
-    """The day a roll-up run today writes: today, held inside the campaign's period.
+    """The day a roll-up run today writes: the campaign's figures day (`year_end.figures_day`).
 
     A visit logged late for a finished campaign updates the campaign's last day instead of adding
     points after its end to the trend line.
     """
-    today = today or timezone.localdate()
-    return min(max(today, campaign.starts_on), campaign.ends_on)
+    return year_end.figures_day(campaign, today)
 
 
 @transaction.atomic
 def rollup_coverage(*, campaign: Campaign, day: datetime.date | None = None) -> int:
     """Write (or rewrite) the campaign's snapshots for `day` (default: `snapshot_day`); returns the row count."""
-    day = day or snapshot_day(campaign)
+    today = timezone.localdate()
+    current = snapshot_day(campaign, today)
+    day = day or current
     # Two roll-ups of one campaign (the nightly job and a visit's) would both delete and both insert
     # the day, and the second insert would break the one-row-per-unit-and-day constraint: the second
     # waits here instead. NO KEY UPDATE, so visits being saved (which lock the campaign FOR KEY
     # SHARE through their foreign key) are not held up meanwhile.
     Campaign.objects.select_for_update(no_key=True).filter(pk=campaign.pk).exists()
-    total, by_unit = compute_coverage(campaign=campaign, day=day)
+    # The current row counts problems resolved up to today; a past day's row, those resolved by then.
+    total, by_unit = compute_coverage(
+        campaign=campaign, day=day, resolved_by=max(today, day) if day >= current else day
+    )
     now = timezone.now()
     rows = [
         CoverageSnapshot(campaign=campaign, unit=None, day=day, computed_at=now, **total.snapshot_values())

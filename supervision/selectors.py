@@ -1,14 +1,12 @@
 """Reads of the supervision app, scoped through `org.permissions`.
 
-Other apps read campaign results from here (the year-end export uses `branch_results` and
-`campaign_for_year`); keep their signatures stable.
+Per-branch results of a campaign (the year-end figures) are `supervision.year_end`'s.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -278,77 +276,6 @@ def unvisited_branches(*, user: User, campaign: Campaign) -> QuerySet[Branch]:
         .filter(~Exists(visited))
         .order_by("unit__path", "code")
     )
-
-
-# --- campaign results for other apps (the year-end export) --------------------------------------
-
-
-def campaign_for_year(year: int) -> Campaign | None:
-    """The campaign of a year (the latest-starting one if a year has several)."""
-    return Campaign.objects.filter(year=year).select_related("template").order_by("-starts_on").first()
-
-
-@dataclass
-class BranchResult:
-    """One branch's results in a campaign.
-
-    `area_scores` and `total_score` come from the branch's latest completed visit (weighted
-    scores, keyed by area code so they compare across checklist versions); None if not visited.
-    """
-
-    branch_id: int
-    visited: bool = False
-    visit_dates: list[datetime.date] = field(default_factory=list)
-    area_scores: dict[str, Decimal] = field(default_factory=dict)
-    total_score: Decimal | None = None
-    problems_found: int = 0
-    problems_resolved: int = 0
-    problems_overdue: int = 0
-
-
-def branch_results(
-    *, campaign: Campaign, branches: QuerySet[Branch] | None = None, today: datetime.date | None = None
-) -> dict[int, BranchResult]:
-    """Per branch of the campaign (or of `branches`): visited?, visit dates, area scores and total,
-    problems found / resolved / overdue. Four queries whatever the number of branches; scope the
-    `branches` queryset with `branches_visible_to` for a partial-scope export."""
-    today = today or timezone.localdate()
-    branches = campaign.branches() if branches is None else branches
-    branch_ids = list(branches.values_list("pk", flat=True))
-    results = {pk: BranchResult(branch_id=pk) for pk in branch_ids}
-    completed = Visit.objects.completed().filter(campaign=campaign, branch_id__in=branch_ids)
-    for branch_id, visited_on in completed.order_by("visited_on").values_list("branch_id", "visited_on"):
-        results[branch_id].visited = True
-        results[branch_id].visit_dates.append(visited_on)
-    latest = Visit.objects.filter(campaign=campaign, branch_id__in=branch_ids).latest_per_branch()
-    area_totals: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for branch_id, code, score, weight in VisitScore.objects.filter(visit__in=latest).values_list(
-        "visit__branch_id", "item__area__code", "score", "item__weight"
-    ):
-        area_totals[branch_id][code] += score * weight
-    for branch_id, areas in area_totals.items():
-        results[branch_id].area_scores = {
-            code: total.quantize(Decimal("0.01")) for code, total in sorted(areas.items())
-        }
-        results[branch_id].total_score = sum(results[branch_id].area_scores.values(), Decimal("0"))
-    problems = (
-        Finding.objects.problems()
-        .filter(visit__campaign=campaign, visit__branch_id__in=branch_ids)
-        .values("visit__branch_id")
-        .annotate(
-            found=Count("pk"),
-            resolved=Count("pk", filter=Q(status=Finding.Status.RESOLVED)),
-            overdue=Count("pk", filter=~Q(status=Finding.Status.RESOLVED) & Q(due_on__lt=today)),
-        )
-    )
-    for row in problems:
-        result = results[row["visit__branch_id"]]
-        result.problems_found, result.problems_resolved, result.problems_overdue = (
-            row["found"],
-            row["resolved"],
-            row["overdue"],
-        )
-    return results
 
 
 # --- visit plans --------------------------------------------------------------------------------

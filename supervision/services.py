@@ -407,7 +407,7 @@ def escalate_overdue_problems(*, today: datetime.date | None = None, notify: boo
     overdue = Finding.objects.overdue(today=today).filter(escalated_at__isnull=True)
     flagged = []
     now = timezone.now()
-    for problem in overdue.select_for_update():
+    for problem in overdue.select_for_update(of=("self",)):
         problem.escalated_at = now
         problem.save(update_fields=["escalated_at"])
         flagged.append(problem.pk)

@@ -1,17 +1,14 @@
-"""Figures the year-end export reads: per branch, pairings running in a year and activities in it."""
+"""Pairings' year-end figures per branch (`pairings.year_end`): pairings running in a year, activities in it."""
 
 import datetime
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from branchtrack.web.year_end import collect
 from org.models import Branch
+from pairings import year_end
 from pairings.models import Pairing
-from pairings.selectors import (
-    BranchPairingFigures,
-    branch_pairing_figures,
-    branch_pairing_figures_for,
-)
 from tests.pairings.factories import ActivityFactory, PairingFactory
 
 
@@ -30,11 +27,20 @@ def test_per_branch_pairings_and_activities_for_a_year(org):
     ActivityFactory(pairing=running, date=datetime.date(2020, 9, 1))
     ActivityFactory(pairing=running, date=datetime.date(2019, 9, 1))
 
+    def figures(year, scope_path=""):
+        rows = collect(
+            year_end.year_sources(year=year, scope_path=scope_path),
+            Branch.objects.values_list("pk", flat=True),
+        )
+        return {
+            pk: (row["pairings"], row["activities"])
+            for pk, row in rows.items()
+            if row["pairings"] or row["activities"]
+        }
+
     with CaptureQueriesContext(connection) as queries:
-        figures = branch_pairing_figures(year=2020)
-    assert len(queries) == 2
-    assert figures == {org.city_branch.pk: BranchPairingFigures(pairings=2, activities=2)}
-    scoped = branch_pairing_figures(year=2020, branches=Branch.objects.filter(pk=org.county_branch.pk))
-    assert scoped == {}
-    assert branch_pairing_figures_for(branch=org.station_branch, year=2020) == BranchPairingFigures(0, 0)
-    assert branch_pairing_figures_for(branch=org.city_branch, year=2019) == BranchPairingFigures(2, 1)
+        in_2020 = figures(2020)
+    assert len(queries) == 3  # the branch ids, then one query per side
+    assert in_2020 == {org.city_branch.pk: (2, 2)}
+    assert figures(2020, scope_path=org.county.path) == {}
+    assert figures(2019) == {org.city_branch.pk: (2, 1)}
