@@ -172,3 +172,79 @@ class DashboardAndWorkbookAgree(TestCase):
             workbook = _workbook(admin, unit, campaign.year)
             assert dashboard == workbook, (unit.name, dashboard, workbook)
             assert dashboard["coverage"] == percent(dashboard["visited"], dashboard["active"])
+
+
+project_plan = st.fixed_dictionaries(
+    {
+        # Per branch: None (no project this year), or two department ratings (40-100).
+        "ratings": st.lists(
+            st.one_of(st.none(), st.tuples(st.integers(40, 100), st.integers(40, 100))),
+            min_size=2,
+            max_size=9,
+        ),
+        "republish": st.booleans(),
+        "pick": st.randoms(use_true_random=False),
+    }
+)
+
+
+@override_settings(LANGUAGE_CODE="en")
+class RoundPageAndWorkbookAgree(TestCase):
+    @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(plan=project_plan)
+    def test_projects_tracking_and_outstanding_are_the_same_on_the_round_page_and_in_the_workbook(self, plan):
+        from projects import services
+        from projects.models import RatingRound
+        from tests.factories import DepartmentFactory
+        from tests.projects.factories import (
+            AssignmentFactory,
+            BranchProjectFactory,
+            RatingFactory,
+            RatingRoundFactory,
+        )
+
+        company = UnitFactory(name="公司")
+        unit = UnitFactory(parent=company)
+        home = UnitFactory(parent=company)
+        admin = UserFactory(role=Role.ADMIN, unit=company)
+        raters = [
+            UserFactory(role=Role.REVIEWER, unit=home, department=DepartmentFactory()) for _ in range(2)
+        ]
+        rating_round = RatingRoundFactory(year=2020, status=RatingRound.Status.OPEN)
+        for ratings in plan["ratings"]:
+            branch = BranchFactory(unit=unit)
+            if ratings is None:
+                BranchProjectFactory(branch=branch, year=2019)
+                continue
+            project = BranchProjectFactory(branch=branch)
+            for rater, score in zip(raters, ratings, strict=True):
+                AssignmentFactory(round=rating_round, project=project, department=rater.department)
+                RatingFactory(round=rating_round, project=project, rater=rater, score=Decimal(score))
+        services.close_round(rating_round=rating_round, user=admin)
+        rating_round.refresh_from_db()
+        if any(plan["ratings"]):
+            tracking = services.publish_tracking_list(rating_round=rating_round, user=admin)
+            if plan["republish"]:
+                tracking = services.publish_tracking_list(
+                    rating_round=rating_round, user=admin, reason="复核"
+                )
+            on_list = sorted(tracking.entries.filter(on_list=True).values_list("project_id", flat=True))
+            chosen = plan["pick"].sample(on_list, rating_round.outstanding_target(tracking.size))
+            services.confirm_outstanding(rating_round=rating_round, user=admin, project_ids=chosen)
+
+        self.client.force_login(admin)
+        page = self.client.get(f"/projects/rounds/{rating_round.pk}/").content.decode()
+
+        def stat(testid: str) -> int:
+            return int(re.search(rf'data-testid="{testid}">([^<]*)<', page).group(1))
+
+        job = run_export(
+            job_id=ExportJob.objects.create(year=2020, unit=company, requested_by=admin, language="en").pk
+        )
+        assert job.status == ExportJob.Status.DONE, job.error
+        figures = key_figures(open_workbook(job.file.path)["Summary"])
+        assert (stat("year-projects"), stat("tracking-size"), stat("outstanding-size")) == (
+            figures["Projects"],
+            figures["On the tracking list"],
+            figures["Outstanding projects"],
+        )
