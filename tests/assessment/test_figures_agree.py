@@ -158,7 +158,7 @@ def _workbook(admin, unit, year: int) -> dict:
 @override_settings(LANGUAGE_CODE="en")
 class DashboardAndWorkbookAgree(TestCase):
     @settings(
-        max_examples=12,
+        max_examples=10,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
@@ -190,7 +190,7 @@ project_plan = st.fixed_dictionaries(
 
 @override_settings(LANGUAGE_CODE="en")
 class RoundPageAndWorkbookAgree(TestCase):
-    @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(plan=project_plan)
     def test_projects_tracking_and_outstanding_are_the_same_on_the_round_page_and_in_the_workbook(self, plan):
         from projects import services
