@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 
+from branchtrack.web.rounding import percent
 from org.models import Unit
 from supervision.models import Campaign, PlannedVisit, Visit
 
@@ -56,15 +57,15 @@ class Forecast:
 
     @property
     def coverage_percent(self) -> Decimal | None:
-        return _percent(self.visited, self.active)
+        return percent(self.visited, self.active)
 
     @property
     def by_plan_percent(self) -> Decimal | None:
-        return _percent(self.by_plan, self.active)
+        return percent(self.by_plan, self.active)
 
     @property
     def by_rate_percent(self) -> Decimal | None:
-        return _percent(self.by_rate, self.active)
+        return percent(self.by_rate, self.active)
 
     @property
     def target_branches(self) -> int:
@@ -88,12 +89,6 @@ class Forecast:
     def shortfall(self) -> Decimal:
         """Branches the recent rate leaves short of the target at the end (0 if none): sorts units by risk."""
         return max(Decimal(self.target_branches) - self.by_rate, Decimal(0))
-
-
-def _percent(part, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def project(
@@ -135,9 +130,9 @@ def project(
         ordered = sorted(planned)
         for day in days:
             done_by_plan = counts.visited + sum(1 for due in ordered if due <= day)
-            forecast.plan_curve.append((day, _percent(min(done_by_plan, counts.active), counts.active)))
+            forecast.plan_curve.append((day, percent(min(done_by_plan, counts.active), counts.active)))
             at_rate = min(Decimal(counts.visited) + per_day * (day - as_of).days, Decimal(counts.active))
-            forecast.rate_curve.append((day, _percent(at_rate, counts.active)))
+            forecast.rate_curve.append((day, percent(at_rate, counts.active)))
     return forecast
 
 
