@@ -12,12 +12,9 @@ tried first: fine at 305 branches, over a minute at 50,000.)
 from __future__ import annotations
 
 import datetime
-from importlib import import_module
 from types import ModuleType
 
-from django.apps import apps
-from django.utils.module_loading import module_has_submodule
-
+from branchtrack.web.discovery import app_modules
 from branchtrack.web.year_end import YearSources
 
 MODULE = "year_end"
@@ -25,11 +22,7 @@ MODULE = "year_end"
 
 def year_end_modules() -> list[ModuleType]:
     """The installed apps' `year_end` modules, in INSTALLED_APPS order (the sheet's column order)."""
-    return [
-        import_module(f"{config.name}.{MODULE}")
-        for config in apps.get_app_configs()
-        if module_has_submodule(config.module, MODULE)
-    ]
+    return app_modules(MODULE)
 
 
 def year_sources(*, year: int, scope_path: str, today: datetime.date | None = None) -> YearSources:
