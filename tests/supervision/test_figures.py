@@ -174,3 +174,21 @@ def test_the_mean_checklist_total_has_one_decimal_on_the_dashboard_and_in_the_wo
     page = login(org.staff).get(f"/supervision/campaigns/{campaign.pk}/").content.decode()
     assert _stat(page, "mean-total") == "72.3"
     assert CoverageSnapshot.objects.get(campaign=campaign, unit=None).mean_total == Decimal("72.3")
+
+
+@pytest.mark.django_db
+def test_the_nightly_job_writes_a_finished_campaigns_last_day_with_todays_resolutions(org, campaign):
+    from supervision.rollup import rollup_all_campaigns
+    from supervision.services import resolve_problem
+
+    visit = VisitFactory(campaign=campaign, branch=org.city_branch)
+    # A completed visit whose scores are gone still counts as visited, and adds no score.
+    VisitFactory(campaign=campaign, branch=org.county_branch).scores.all().delete()
+    problem = ProblemFactory(visit=visit, due_on=datetime.date(2020, 7, 1))
+    resolve_problem(problem=problem, resolution="已整改", evidence="整改报告")  # resolved today
+
+    assert rollup_all_campaigns() == 1
+    total = CoverageSnapshot.objects.get(campaign=campaign, unit=None, day=campaign.ends_on)
+    assert (total.visited_branches, total.open_problems, total.overdue_problems) == (2, 0, 0)
+    # 72 for the city branch, nothing for the county's: the mean over both visited branches.
+    assert total.mean_total == Decimal("36.0")
