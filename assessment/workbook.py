@@ -309,42 +309,44 @@ def write_workbook(
             into.add(row)
             yield row
 
+    def sheet(name: str, rows: Iterable[AssessmentRow]) -> None:
+        unit_totals = Totals(name=name)
+        write_xlsx_sheet(
+            workbook,
+            _unique_sheet_name(name, taken),
+            rows=tallied(rows, unit_totals),
+            columns=columns,
+            preamble=[sheet_title(rowset.year, name), *preamble_tail],
+            skip_empty=True,
+        )
+        totals.merge(unit_totals)
+
+    # Sheet units and the rows' groups, both in path order, merged: a unit without rows still gets
+    # its (empty) sheet, and rows of no sheet unit (a year frozen before its tree was kept) get one
+    # named after their unit instead of being dropped.
+    units = rowset.sheet_units()
+    position = 0
+
+    def empty_sheets_before(path: str | None) -> None:
+        nonlocal position
+        while position < len(units) and (path is None or units[position].path < path):
+            # The scope unit gets a sheet only for branches directly under it.
+            if units[position].path != rowset.scope_path:
+                sheet(units[position].name, ())
+            position += 1
+
     groups = itertools.groupby(
         progress.counted(rowset), key=lambda row: sheet_key(row.unit_path, scope_path=rowset.scope_path)
     )
-    pending = next(groups, None)
-    for unit in rowset.sheet_units():
-        has_rows = pending is not None and pending[0] == unit.path
-        if unit.path == rowset.scope_path and not has_rows:
-            continue  # the scope unit gets a sheet only for branches directly under it
-        unit_totals = Totals(name=unit.name)
-        rows = tallied(pending[1], unit_totals) if has_rows else iter(())
-        write_xlsx_sheet(
-            workbook,
-            _unique_sheet_name(unit.name, taken),
-            rows=rows,
-            columns=columns,
-            preamble=[sheet_title(rowset.year, unit.name), *preamble_tail],
-            skip_empty=True,
-        )
-        totals.merge(unit_totals)
-        if has_rows:
-            pending = next(groups, None)
-    while pending is not None:
-        # Rows of no sheet unit (a year frozen before its tree was): a sheet named after their unit.
-        rows = iter(pending[1])
-        first = next(rows)
-        unit_totals = Totals(name=first.unit_name)
-        write_xlsx_sheet(
-            workbook,
-            _unique_sheet_name(unit_totals.name, taken),
-            rows=tallied(itertools.chain([first], rows), unit_totals),
-            columns=columns,
-            preamble=[sheet_title(rowset.year, unit_totals.name), *preamble_tail],
-            skip_empty=True,
-        )
-        totals.merge(unit_totals)
-        pending = next(groups, None)
+    for path, rows in groups:
+        empty_sheets_before(path)
+        if position < len(units) and units[position].path == path:
+            sheet(units[position].name, rows)
+            position += 1
+        else:
+            first = next(rows)
+            sheet(first.unit_name, itertools.chain([first], rows))
+    empty_sheets_before(None)
     _write_summary(workbook, summary_sheet, rowset=rowset, totals=totals)
     workbook.close()
     progress.finish()

@@ -62,3 +62,12 @@ def test_a_unit_admins_frozen_export_through_the_page_holds_exactly_their_branch
     job = ExportJob.objects.get()
     assert job.from_snapshot
     assert _codes(job) == ["B-CTY", "B-STN"]
+
+
+def test_frozen_rows_without_a_sheet_unit_still_get_a_sheet_named_after_their_unit(org):
+    # A year frozen before the tree was kept: its rows are never dropped from the workbook.
+    snapshot = freeze_year(year=YEAR, user=org.admin)
+    SnapshotUnit.objects.filter(snapshot=snapshot, unit=org.city).delete()
+    workbook = open_workbook(_export(org, org.company).file.path)
+    assert workbook.sheetnames == ["汇总", "城区公司", "县公司"]
+    assert [row["支部编码"] for row in table(workbook["城区公司"])[1]] == ["B-CITY"]
