@@ -631,14 +631,6 @@ def assign_visits(
         errors = _check_plan_rows(user=user, campaign=campaign, rows=rows, today=today)
         general = [] if errors else [_("Someone else planned these branches meanwhile.")]
         raise PlanRowsError(errors, general) from None
-    if any(plan.pk is None for plan in plans):  # a backend that does not return ids: read them back
-        ids = dict(
-            PlannedVisit.objects.open()
-            .filter(campaign=campaign, branch_id__in=[row.branch_id for row in rows])
-            .values_list("branch_id", "pk")
-        )
-        for plan in plans:
-            plan.pk = plan.id = ids[plan.branch_id]
     links = [
         PlannedVisitor(plan_id=plan.pk, user_id=visitor_id)
         for plan, row in zip(plans, rows, strict=True)

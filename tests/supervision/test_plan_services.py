@@ -284,3 +284,107 @@ def test_automatic_plan_refuses_a_stale_preview_and_skips_visited_branches(org, 
     assert "changed since your preview" in caught.value.general[0]
     fresh = selectors.automatic_plan(user=org.unit_admin, campaign=campaign, unit=org.county, today=TODAY)
     assert [p.branch_id for p in fresh.plan.proposals] == [org.station_branch.pk]
+
+
+def test_row_rules_for_empty_and_repeated_input(org, campaign):
+    with pytest.raises(PlanRowsError) as caught:
+        assign(org.admin, campaign)
+    assert "at least one branch" in caught.value.general[0]
+    with pytest.raises(PlanRowsError) as caught:
+        assign(
+            org.admin, campaign, row(org.city_branch, org.staff), row(org.city_branch), row(org.county_branch)
+        )
+    assert "listed twice" in " ".join(caught.value.rows[org.city_branch.pk])
+    assert "at least one visitor" in " ".join(caught.value.rows[org.city_branch.pk])
+    assert "at least one visitor" in caught.value.rows[org.county_branch.pk][0]
+    assert PlannedVisit.objects.count() == 0
+
+
+def test_only_open_plans_change_and_a_rescheduled_plan_meets_the_open_one(org, campaign):
+    (done,) = assign(org.admin, campaign, row(org.county_branch, org.unit_staff))
+    _complete_visit(campaign, org.county_branch, org.unit_staff)
+    done.refresh_from_db()
+    assert services.mark_plans_done(visit=done.done_visit) == 0  # nothing left to carry out
+    with pytest.raises(Exception, match="Only a planned or missed visit can be changed"):
+        services.update_plan(
+            user=org.admin,
+            plan=done,
+            expected_version=done.version,
+            visitor_ids=[org.staff.pk],
+            planned_on=DAY,
+            today=TODAY,
+        )
+    with pytest.raises(Exception, match="Only a planned or missed visit can be cancelled"):
+        services.cancel_plan(user=org.admin, plan=done, expected_version=done.version, reason="x")
+    (missed,) = assign(org.admin, campaign, row(org.station_branch, org.unit_staff))
+    services.mark_missed_plans(today=DAY + datetime.timedelta(days=1))
+    assign(
+        org.admin,
+        campaign,
+        row(org.station_branch, org.staff, day=DAY + datetime.timedelta(days=7)),
+        today=DAY + datetime.timedelta(days=1),
+    )
+    missed.refresh_from_db()
+    # Rescheduling the missed plan while a new one is open: told, not a second open plan.
+    with pytest.raises(PlanRowsError) as caught:
+        services.update_plan(
+            user=org.admin,
+            plan=missed,
+            expected_version=missed.version,
+            visitor_ids=[org.unit_staff.pk],
+            planned_on=DAY + datetime.timedelta(days=8),
+            today=DAY + datetime.timedelta(days=1),
+        )
+    assert "Already planned" in caught.value.rows[org.station_branch.pk][0]
+
+
+def test_a_draft_visit_carries_out_no_plan_and_an_empty_automatic_plan_is_not_saved(org, campaign):
+    assign(org.admin, campaign, row(org.county_branch, org.unit_staff))
+    draft = services.create_visit(
+        user=org.unit_staff,
+        campaign=campaign,
+        branch=org.county_branch,
+        visited_on=DAY,
+        visitors="",
+        scores={},
+        complete=False,
+    )
+    assert services.mark_plans_done(visit=draft) == 0
+    nothing = selectors.automatic_plan(
+        user=org.admin, campaign=campaign, unit=org.county, visitor_ids=[], today=TODAY
+    )
+    assert nothing.plan.proposals == []
+    with pytest.raises(PlanRowsError) as caught:
+        services.save_automatic_plan(
+            user=org.admin,
+            campaign=campaign,
+            unit=org.county,
+            visitor_ids=[],
+            fingerprint=nothing.fingerprint,
+            today=TODAY,
+        )
+    assert "nothing to plan" in caught.value.general[0]
+
+
+def test_the_index_refuses_a_rescheduled_plan_past_the_check(org, campaign, monkeypatch):
+    (missed,) = assign(org.admin, campaign, row(org.county_branch, org.unit_staff))
+    services.mark_missed_plans(today=DAY + datetime.timedelta(days=1))
+    assign(
+        org.admin,
+        campaign,
+        row(org.county_branch, org.staff, day=DAY + datetime.timedelta(days=7)),
+        today=DAY + datetime.timedelta(days=1),
+    )
+    missed.refresh_from_db()
+    monkeypatch.setattr(services, "_check_plan_rows", lambda **kwargs: {})
+    with pytest.raises(PlanRowsError) as caught:
+        services.update_plan(
+            user=org.admin,
+            plan=missed,
+            expected_version=missed.version,
+            visitor_ids=[org.unit_staff.pk],
+            planned_on=DAY + datetime.timedelta(days=8),
+            today=DAY + datetime.timedelta(days=1),
+        )
+    assert "meanwhile" in caught.value.rows[org.county_branch.pk][0]
+    assert PlannedVisit.objects.filter(status=PlannedVisit.Status.PLANNED).count() == 1
