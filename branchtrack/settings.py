@@ -44,12 +44,15 @@ INSTALLED_APPS = [
     "django_filters",
     "treebeard",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
     "org",
     "security",
     "supervision",
     "projects",
     "pairings",
     "assessment",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -233,4 +236,42 @@ BRANCHTRACK_ROLE_LABELS = {
     "staff": _("Party-affairs staff"),
     "reviewer": _("Department reviewer"),
     "secretary": _("Branch secretary"),
+}
+
+# The REST API (api/): tokens or the session, the pages' permission API, one error shape.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.access.RoleAndTokenAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "branchtrack API",
+    "DESCRIPTION": "Party-building campaigns: every object you may see on the pages, scoped the same way.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "org.models.Unit.Kind",
+        "FindingKindEnum": "supervision.models.Finding.Kind",
+        "FindingStatusEnum": "supervision.models.Finding.Status",
+        "VisitStatusEnum": "supervision.models.Visit.Status",
+        "ProjectStatusEnum": "projects.models.BranchProject.Status",
+        "RoundStatusEnum": "projects.models.RatingRound.Status",
+        "PairingStatusEnum": "pairings.models.Pairing.Status",
+    },
 }

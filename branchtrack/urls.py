@@ -18,5 +18,6 @@ urlpatterns = [
     path("pairings/", include("pairings.urls")),
     path("assessment/", include("assessment.urls")),
     path("audit/", include("security.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,255 @@
+"""The read endpoints. Each one asks the apps' permission API for its queryset, so an object outside
+the caller's scope is simply not there (404), and binds the page's FilterSet with the user."""
+
+from __future__ import annotations
+
+from django.db.models import FloatField, Prefetch
+from django.db.models.functions import Cast, NullIf
+from django.utils import timezone
+from rest_framework import viewsets
+
+from api import filters, serializers
+from api.access import EVERYONE, OFFICE, RoleAndTokenAccess
+from api.filtering import ScopedFilterBackend
+from api.pagination import ApiCursorPagination
+from org.filters import BranchFilterSet
+from org.models import Branch, Role
+from org.permissions import EVERYTHING, branches_visible_to, unit_scope_path, units_visible_to
+from pairings import selectors as pairing_selectors
+from pairings.filters import ActivityFilterSet, LiaisonGroupFilterSet, PairingFilterSet
+from pairings.models import PairingRules
+from projects import selectors as project_selectors
+from projects.models import OutstandingList, ProjectRevision, Rating, RatingRound, TrackingEntry, TrackingList
+from supervision import selectors as supervision_selectors
+from supervision.filters import FeedbackFilterSet, MeetingFilterSet, VisitFilterSet
+from supervision.models import CoverageSnapshot, VisitScore
+
+LOGGERS = frozenset({Role.ADMIN, Role.STAFF, Role.SECRETARY})
+
+
+class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [RoleAndTokenAccess]
+    filter_backends = [ScopedFilterBackend]
+    pagination_class = ApiCursorPagination
+    roles = EVERYONE
+    cursor_ordering = ("-pk",)
+
+    def scoped(self, user):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return self.serializer_class.Meta.model.objects.none()
+        return self.scoped(self.request.user)
+
+
+# --- organisation ---------------------------------------------------------------------------------
+
+
+class UnitViewSet(ScopedReadViewSet):
+    """Units of your scope (a reviewer or secretary: their own unit), in tree order."""
+
+    serializer_class = serializers.UnitSerializer
+    filterset_class = filters.UnitFilterSet
+    cursor_ordering = ("path",)
+
+    def scoped(self, user):
+        return units_visible_to(user)
+
+
+class BranchViewSet(ScopedReadViewSet):
+    """Party branches of your scope."""
+
+    serializer_class = serializers.BranchSerializer
+    filterset_class = BranchFilterSet
+    roles = OFFICE
+    cursor_ordering = ("code",)
+
+    def scoped(self, user):
+        return branches_visible_to(user, Branch.objects.select_related("unit"))
+
+
+# --- supervision ----------------------------------------------------------------------------------
+
+
+class CampaignViewSet(ScopedReadViewSet):
+    serializer_class = serializers.CampaignSerializer
+    filterset_class = filters.CampaignFilterSet
+    roles = OFFICE
+
+    def scoped(self, user):
+        return supervision_selectors.campaigns_for(user)
+
+
+class CoverageSnapshotViewSet(ScopedReadViewSet):
+    """Stored coverage roll-ups: one per campaign, unit (with its sub-units) and day; the campaign
+    total (unit null) only for company-wide users. Filter by campaign and day for one dashboard."""
+
+    serializer_class = serializers.CoverageSnapshotSerializer
+    filterset_class = filters.CoverageFilterSet
+    roles = OFFICE
+
+    def scoped(self, user):
+        coverage = Cast("visited_branches", FloatField()) / NullIf(Cast("active_branches", FloatField()), 0.0)
+        queryset = CoverageSnapshot.objects.select_related("unit").annotate(coverage_value=coverage)
+        if unit_scope_path(user) == EVERYTHING:
+            return queryset
+        return queryset.filter(unit__in=units_visible_to(user))
+
+
+class VisitViewSet(ScopedReadViewSet):
+    """Visits to branches of your scope, each with its scores and findings."""
+
+    serializer_class = serializers.VisitSerializer
+    filterset_class = VisitFilterSet
+
+    def scoped(self, user):
+        return (
+            supervision_selectors.visits_visible_to(user)
+            .select_related("branch")
+            .prefetch_related(
+                Prefetch("scores", queryset=VisitScore.objects.order_by("item_id")),
+                "findings",
+            )
+        )
+
+
+class FindingViewSet(ScopedReadViewSet):
+    """Problems and good practices of visits in your scope, and problems your units own."""
+
+    serializer_class = serializers.FindingSerializer
+    filterset_class = filters.FindingFilterSet
+
+    def scoped(self, user):
+        return supervision_selectors.findings_visible_to(user).with_overdue_flag().select_related("visit")
+
+
+class MeetingViewSet(ScopedReadViewSet):
+    serializer_class = serializers.MeetingSerializer
+    filterset_class = MeetingFilterSet
+    roles = OFFICE
+
+    def scoped(self, user):
+        return supervision_selectors.meetings_visible_to(user)
+
+
+class FeedbackViewSet(ScopedReadViewSet):
+    """Feedback to units: drafts too for the office in scope, what was sent to their unit for others."""
+
+    serializer_class = serializers.FeedbackSerializer
+    filterset_class = FeedbackFilterSet
+
+    def scoped(self, user):
+        return supervision_selectors.feedback_visible_to(user)
+
+
+# --- projects -------------------------------------------------------------------------------------
+
+
+class ProjectViewSet(ScopedReadViewSet):
+    """Branch projects you may open, with their revisions and their place on the published lists."""
+
+    serializer_class = serializers.ProjectSerializer
+    filterset_class = filters.ApiProjectFilterSet
+
+    def scoped(self, user):
+        return project_selectors.project_list_queryset(user=user).prefetch_related(
+            Prefetch("revisions", queryset=ProjectRevision.objects.order_by("number"))
+        )
+
+
+class RatingRoundViewSet(ScopedReadViewSet):
+    """Rating rounds: their window and status (the rules and scores are elsewhere)."""
+
+    serializer_class = serializers.RatingRoundSerializer
+    filterset_class = filters.RoundFilterSet
+
+    def scoped(self, user):
+        return RatingRound.objects.all()
+
+
+class RatingViewSet(ScopedReadViewSet):
+    """Administrators: every rating in scope. Reviewers: their own only, never another rater's."""
+
+    serializer_class = serializers.RatingSerializer
+    filterset_class = filters.ApiRatingFilterSet
+    roles = frozenset({Role.ADMIN, Role.REVIEWER})
+
+    def scoped(self, user):
+        return project_selectors.ratings_visible_to(user, Rating.objects.all())
+
+
+class TrackingListViewSet(ScopedReadViewSet):
+    """Published tracking lists (superseded ones too); their rows are under tracking-entries."""
+
+    serializer_class = serializers.TrackingListSerializer
+    filterset_class = filters.TrackingListFilterSet
+    roles = OFFICE
+
+    def scoped(self, user):
+        return TrackingList.objects.all()
+
+
+class TrackingEntryViewSet(ScopedReadViewSet):
+    """Rows of the published lists for projects you may see (rank, aggregate and figures frozen)."""
+
+    serializer_class = serializers.TrackingEntrySerializer
+    filterset_class = filters.TrackingEntryFilterSet
+    roles = OFFICE
+
+    def scoped(self, user):
+        return TrackingEntry.objects.filter(
+            project__in=project_selectors.projects_visible_to(user)
+        ).select_related("project")
+
+
+class OutstandingListViewSet(ScopedReadViewSet):
+    """Confirmed outstanding lists, each with the outstanding projects you may see."""
+
+    serializer_class = serializers.OutstandingListSerializer
+    filterset_class = filters.OutstandingListFilterSet
+    roles = OFFICE
+
+    def scoped(self, user):
+        return OutstandingList.objects.prefetch_related(
+            Prefetch(
+                "projects",
+                queryset=project_selectors.projects_visible_to(user).order_by("pk"),
+                to_attr="visible_projects",
+            )
+        )
+
+
+# --- pairings -------------------------------------------------------------------------------------
+
+
+class PairingViewSet(ScopedReadViewSet):
+    serializer_class = serializers.PairingSerializer
+    filterset_class = PairingFilterSet
+    roles = LOGGERS
+
+    def filterset_extra_kwargs(self):
+        return {"today": timezone.localdate()}
+
+    def scoped(self, user):
+        return pairing_selectors.pairing_list(
+            user=user, today=timezone.localdate(), rules=PairingRules.current()
+        )
+
+
+class ActivityViewSet(ScopedReadViewSet):
+    serializer_class = serializers.ActivitySerializer
+    filterset_class = ActivityFilterSet
+    roles = LOGGERS
+
+    def scoped(self, user):
+        return pairing_selectors.activities_visible_to(user).prefetch_related("outcomes")
+
+
+class LiaisonGroupViewSet(ScopedReadViewSet):
+    serializer_class = serializers.LiaisonGroupSerializer
+    filterset_class = LiaisonGroupFilterSet
+    roles = LOGGERS
+
+    def scoped(self, user):
+        return pairing_selectors.liaison_groups_visible_to(user).prefetch_related("villages")
