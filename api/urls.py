@@ -1,11 +1,13 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from api import token_views, views
 
-router = DefaultRouter()
+# No format suffixes (".json"): JSON is the only format, and "1.5" must be an id that is not found.
+router = DefaultRouter(trailing_slash=True)
+router.include_format_suffixes = False
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("branches", views.BranchViewSet, basename="branch")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
@@ -27,6 +29,8 @@ router.register("liaison-groups", views.LiaisonGroupViewSet, basename="liaison-g
 app_name = "api"
 urlpatterns = [
     path("v1/", include(router.urls)),
+    # Anything else under the API answers in the API's error shape, not with an HTML page.
+    re_path(r"^v1/", views.not_found),
     path(
         "schema/",
         SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),

@@ -4,9 +4,10 @@ the caller's scope is simply not there (404), and binds the page's FilterSet wit
 from __future__ import annotations
 
 from django.db.models import FloatField, Prefetch
+from django.http import JsonResponse
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
-from rest_framework import viewsets
+from rest_framework import exceptions, viewsets
 
 from api import filters, serializers
 from api.access import EVERYONE, OFFICE, RoleAndTokenAccess
@@ -25,6 +26,13 @@ from supervision.filters import FeedbackFilterSet, MeetingFilterSet, VisitFilter
 from supervision.models import CoverageSnapshot, VisitScore
 
 LOGGERS = frozenset({Role.ADMIN, Role.STAFF, Role.SECRETARY})
+
+
+def not_found(request, *args, **kwargs):
+    error = exceptions.NotFound()
+    return JsonResponse(
+        {"errors": [{"field": None, "code": error.default_code, "message": str(error.detail)}]}, status=404
+    )
 
 
 class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):

@@ -253,6 +253,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    # OPTIONS describes nothing beyond the schema: 405, like any other undocumented method.
+    "DEFAULT_METADATA_CLASS": None,
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
     "PAGE_SIZE": 50,
