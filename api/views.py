@@ -4,8 +4,8 @@ the caller's scope is simply not there (404), and binds the page's FilterSet wit
 from __future__ import annotations
 
 from django.db.models import FloatField, Prefetch
-from django.http import JsonResponse
 from django.db.models.functions import Cast, NullIf
+from django.http import JsonResponse
 from django.utils import timezone
 from rest_framework import exceptions, viewsets
 

@@ -72,7 +72,9 @@ def test_only_a_company_admin_makes_service_tokens(org):
     for user in (org.unit_admin, org.staff, org.reviewer):
         with pytest.raises(ValidationError):
             services.create_service_token(admin=user, unit=org.county, name="x", access="read")
-    token, _secret = services.create_service_token(admin=org.admin, unit=org.county, name="大屏", access="read")
+    token, _secret = services.create_service_token(
+        admin=org.admin, unit=org.county, name="大屏", access="read"
+    )
     assert token.user.unit == org.county and token.user.role == "staff"
     assert not token.user.has_usable_password()
 

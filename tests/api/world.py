@@ -82,7 +82,11 @@ def build_api_world(org) -> ApiWorld:
         "city": _entry(tracking_list, world.city_project, 2),
     }
     outstanding = OutstandingList.objects.create(
-        tracking_list=tracking_list, number=1, confirmed_at=timezone.now(), confirmed_by=org.admin, target_size=2
+        tracking_list=tracking_list,
+        number=1,
+        confirmed_at=timezone.now(),
+        confirmed_by=org.admin,
+        target_size=2,
     )
     outstanding.projects.set([world.county_project, world.city_project])
     objects = {
