@@ -369,3 +369,35 @@ class LiaisonGroupSerializer(serializers.ModelSerializer):
 
     def get_village_names(self, group: LiaisonGroup) -> list[str]:
         return [village.name for village in group.villages.all()]
+
+
+# --- what the write endpoints take (parsed and checked by the pages' forms and the apps' services) ---
+
+
+class ResolveProblemInputSerializer(serializers.Serializer):
+    resolution = serializers.CharField(help_text="How the problem was solved.")
+    evidence = serializers.CharField(
+        required=False, allow_blank=True, help_text="Evidence of the fix, in words."
+    )
+    evidence_file = serializers.FileField(
+        required=False, help_text="A photo (JPEG, PNG, WebP) or a PDF of the fix (multipart/form-data)."
+    )
+    resolved_on = serializers.DateField(required=False, allow_null=True)
+
+
+class OutcomeInputSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=60)
+    value = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit_label = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class ActivityInputSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField()
+    our_people = serializers.IntegerField(min_value=0, required=False)
+    our_party_members = serializers.IntegerField(min_value=0, required=False)
+    their_people = serializers.IntegerField(min_value=0, required=False)
+    their_party_members = serializers.IntegerField(min_value=0, required=False)
+    outcome_text = serializers.CharField(required=False, allow_blank=True)
+    outcomes = OutcomeInputSerializer(many=True, required=False, max_length=20)

@@ -3,11 +3,15 @@ the caller's scope is simply not there (404), and binds the page's FilterSet wit
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import FloatField, Prefetch
 from django.db.models.functions import Cast, NullIf
 from django.http import JsonResponse
 from django.utils import timezone
-from rest_framework import exceptions, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from api import filters, serializers
 from api.access import EVERYONE, OFFICE, RoleAndTokenAccess
@@ -17,12 +21,16 @@ from org.filters import BranchFilterSet
 from org.models import Branch, Role
 from org.permissions import EVERYTHING, branches_visible_to, unit_scope_path, units_visible_to
 from pairings import selectors as pairing_selectors
+from pairings import services as pairing_services
 from pairings.filters import ActivityFilterSet, LiaisonGroupFilterSet, PairingFilterSet
+from pairings.forms import ActivityForm, OutcomeForm
 from pairings.models import PairingRules
 from projects import selectors as project_selectors
 from projects.models import OutstandingList, ProjectRevision, Rating, RatingRound, TrackingEntry, TrackingList
 from supervision import selectors as supervision_selectors
+from supervision import services as supervision_services
 from supervision.filters import FeedbackFilterSet, MeetingFilterSet, VisitFilterSet
+from supervision.forms import ResolveProblemForm
 from supervision.models import CoverageSnapshot, VisitScore
 
 LOGGERS = frozenset({Role.ADMIN, Role.STAFF, Role.SECRETARY})
@@ -33,6 +41,28 @@ def not_found(request, *args, **kwargs):
     return JsonResponse(
         {"errors": [{"field": None, "code": error.default_code, "message": str(error.detail)}]}, status=404
     )
+
+
+def _checked(form, prefix: str = ""):
+    """The page's form decides what is valid; its errors become a 400 on the same fields."""
+    if not form.is_valid():
+        raise ValidationError(
+            {
+                (f"{prefix}{field}" if field != "__all__" else "__all__"): errors
+                for field, errors in form.errors.as_data().items()
+            }
+        )
+    return form.cleaned_data
+
+
+def _body(serializer_class, request):
+    """Types first (what the schema documents), so the form and the service see well-formed values."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+WRITE_MEDIA = ["application/json", "multipart/form-data"]
 
 
 class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
@@ -127,9 +157,23 @@ class FindingViewSet(ScopedReadViewSet):
 
     serializer_class = serializers.FindingSerializer
     filterset_class = filters.FindingFilterSet
+    write_roles = OFFICE
 
     def scoped(self, user):
         return supervision_selectors.findings_visible_to(user).with_overdue_flag().select_related("visit")
+
+    @extend_schema(
+        request=dict.fromkeys(WRITE_MEDIA, serializers.ResolveProblemInputSerializer),
+        responses=serializers.FindingSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Resolve a problem: how it was solved, with evidence (a text, a photo or PDF, or both)."""
+        problem = self.get_object()
+        _body(serializers.ResolveProblemInputSerializer, request)
+        data = _checked(ResolveProblemForm(request.data, request.FILES))
+        supervision_services.resolve_problem(problem=problem, **data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=problem.pk)).data)
 
 
 class MeetingViewSet(ScopedReadViewSet):
@@ -235,6 +279,49 @@ class PairingViewSet(ScopedReadViewSet):
     serializer_class = serializers.PairingSerializer
     filterset_class = PairingFilterSet
     roles = LOGGERS
+
+    @extend_schema(
+        request=dict.fromkeys(WRITE_MEDIA, serializers.ActivityInputSerializer),
+        responses={201: serializers.ActivitySerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="activities")
+    def log_activity(self, request, pk=None):
+        """Log a joint activity of this pairing, with its outcomes (photos and PDFs as multipart
+        `photos` / `documents`)."""
+        pairing = self.get_object()
+        body = _body(serializers.ActivityInputSerializer, request)
+        # What the schema calls optional gets the model's default, as the page's empty inputs would.
+        given = {"our_people": 0, "our_party_members": 0, "their_people": 0, "their_party_members": 0}
+        given.update({key: request.data[key] for key in request.data if key not in ("photos", "documents")})
+        data = _checked(ActivityForm(given, request.FILES, pairing=pairing, today=timezone.localdate()))
+        outcomes = [
+            _checked(OutcomeForm(data={**outcome, "value": str(outcome["value"])}), prefix=f"outcomes.{n}.")
+            for n, outcome in enumerate(body.validated_data.get("outcomes", []))
+        ]
+        activity = pairing_services.log_activity(
+            pairing=pairing,
+            user=request.user,
+            date=data["date"],
+            title=data["title"],
+            description=data["description"],
+            our_people=data["our_people"],
+            our_party_members=data["our_party_members"],
+            their_people=data["their_people"],
+            their_party_members=data["their_party_members"],
+            outcome_text=data["outcome_text"],
+            outcomes=[
+                pairing_services.OutcomeData(label=o["label"], value=o["value"], unit_label=o["unit_label"])
+                for o in outcomes
+                if o.get("label")
+            ],
+            uploads=[*data["photos"], *data["documents"]],
+        )
+        activity = (
+            pairing_selectors.activities_visible_to(request.user)
+            .prefetch_related("outcomes")
+            .get(pk=activity.pk)
+        )
+        return Response(serializers.ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
     def filterset_extra_kwargs(self):
         return {"today": timezone.localdate()}
