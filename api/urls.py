@@ -30,7 +30,7 @@ app_name = "api"
 urlpatterns = [
     path("v1/", include(router.urls)),
     # Anything else under the API answers in the API's error shape, not with an HTML page.
-    re_path(r"^v1/", views.not_found),
+    re_path(r"^v1/", views.NotFoundView.as_view()),
     path(
         "schema/",
         SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),

@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import FloatField, Prefetch
 from django.db.models.functions import Cast, NullIf
-from django.http import JsonResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api import filters, serializers
 from api.access import EVERYONE, OFFICE, RoleAndTokenAccess
@@ -36,11 +37,15 @@ from supervision.models import CoverageSnapshot, VisitScore
 LOGGERS = frozenset({Role.ADMIN, Role.STAFF, Role.SECRETARY})
 
 
-def not_found(request, *args, **kwargs):
-    error = exceptions.NotFound()
-    return JsonResponse(
-        {"errors": [{"field": None, "code": error.default_code, "message": str(error.detail)}]}, status=404
-    )
+class NotFoundView(APIView):
+    """Anything else under /api/v1/: a 404 in the error shape, whatever the method."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    schema = None
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
 
 
 def _checked(form, prefix: str = ""):

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--rounds", type=int, default=3, help="timed repetitions of figures 1 and 5 (median)")
     run.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     run.add_argument(
-        "--only", default="", help="comma-separated figures to run (rollup,queries,load,export,ranking)"
+        "--only", default="", help="comma-separated figures to run (rollup,queries,load,export,ranking,api)"
     )
 
     explain = commands.add_parser("explain", help="EXPLAIN ANALYZE of the coverage roll-up's queries")

@@ -330,9 +330,17 @@ def measure_ranking(report: Report) -> None:
     )
 
 
+def measure_api(report: Report) -> None:
+    measure = optional("bench.api", "measure_api")
+    if measure is None or not tables_exist("api.ApiToken"):
+        report.add("6. REST API", NOT_BUILT)
+        return
+    measure(report, admin_username=ADMIN_USERNAME, log=log)
+
+
 # --- the command --------------------------------------------------------------------------------
 
-FIGURES = ("rollup", "queries", "load", "export", "ranking")
+FIGURES = ("rollup", "queries", "load", "export", "ranking", "api")
 _rounds = ROUNDS
 
 
@@ -377,6 +385,7 @@ def run_command(
         ),
         "export": lambda: measure_export(report, database_url=database_url, rows=branches),
         "ranking": lambda: measure_ranking(report),
+        "api": lambda: measure_api(report),
     }
     for name in FIGURES:
         if name not in wanted:

@@ -43,6 +43,9 @@ def test_a_tour_of_the_reference_scenario(tour):
         for path in journey.nav_paths():
             journey.goto(path)
             expect(journey.page.get_by_role("heading", level=1)).to_be_visible()
+            if path == "/api/docs/":
+                # Swagger UI fetches the schema after the page loads: leaving earlier aborts the fetch.
+                expect(journey.page.locator("#swagger-ui .info")).to_be_visible()
             if journey.overflow_px() > 0:
                 too_wide.append((journey.viewport, role, path, journey.overflow_px()))
 

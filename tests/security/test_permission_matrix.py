@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
+from api.urls import router as api_router
 from org.models import Branch
 from tests.security.matrix import ROLES, STAFF_ROLES, Case, only
 from tests.security.world import build_world
@@ -23,7 +24,13 @@ NOT_IN_MATRIX = {
     "projects:tracking_list": "needs a closed, published round: tests/projects/test_lists.py",
     "pairings:attachment": "needs a stored file: tests/pairings/test_activities.py (foreign -> 404)",
     "supervision:problem_evidence": "needs a stored file: tests/supervision/test_findings.py (foreign -> 404)",
+    "api:token_revoke": "POST only; another's token -> 404: tests/api/test_tokens.py",
 }
+# The REST API's endpoints have a matrix of their own (role x endpoint x own/foreign object):
+# tests/api/test_scope_matrix.py.
+NOT_IN_MATRIX.update(
+    {f"api:{url.name}": "tests/api/test_scope_matrix.py" for url in api_router.urls if url.name}
+)
 
 EVERYONE = ("admin", "unit_admin", "staff", "unit_staff", "reviewer", "secretary")
 LOGGERS = ("admin", "unit_admin", "staff", "unit_staff", "secretary")
@@ -387,6 +394,12 @@ CASES = [
         method="post",
         data=lambda w: {"year": "not a year"},
     ),
+    # The REST API's pages: tokens for every signed-in user, service tokens for company administrators
+    # (others: 404), the schema for anyone.
+    Case("API tokens", lambda w: "/api/tokens/", 200),
+    Case("API documentation", lambda w: "/api/docs/", 200),
+    Case("API service tokens", lambda w: "/api/service-tokens/", 404, only(("admin",), others=404)),
+    Case("API schema", lambda w: "/api/schema/", 200, {"anonymous": 200}),
 ]
 
 
