@@ -127,7 +127,8 @@ def test_reviewer_sees_own_rating_but_never_another_raters_inside_the_window(api
     assert client.get(f"/api/v1/ratings/{api_world.objects['ratings']['county'].pk}/").status_code == 404
     # No other route shows another rater's score: the project carries no scores at all.
     project = client.get(f"/api/v1/projects/{api_world.county_project.pk}/").json()
-    assert "77" not in str(project)
+    assert "77.00" not in str(project)
+    assert not [key for key in project if "score" in key or "aggregate" in key]
 
 
 def test_session_is_scoped_like_a_token(api_world, login):
