@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from branchtrack.web.idempotency import IdempotentFormMixin
 from branchtrack.web.uploads import check_upload
 from org.models import Branch, Unit
 from pairings.models import ExternalOrg, LiaisonGroup, Pairing, PairingActivity, Theme, split_names
@@ -39,7 +40,7 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
-class PairingForm(forms.ModelForm):
+class PairingForm(IdempotentFormMixin, forms.ModelForm):
     """Create a pairing: one of ours (a branch or a unit committee, from the user's scope) and an external one."""
 
     class Meta:
@@ -81,7 +82,7 @@ class PairingForm(forms.ModelForm):
         return cleaned
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(IdempotentFormMixin, forms.ModelForm):
     photos = MultipleFileField(
         label=_("Photos"),
         widget=MultipleFileInput(attrs={"accept": "image/*"}),
@@ -183,7 +184,7 @@ class ExternalOrgImportForm(forms.Form):
     )
 
 
-class LiaisonGroupForm(forms.ModelForm):
+class LiaisonGroupForm(IdempotentFormMixin, forms.ModelForm):
     """A liaison group with its villages typed one per line ("城关镇 王家村" or just "王家村")."""
 
     village_lines = forms.CharField(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from branchtrack.web.idempotency import idempotency_key_field
 from org.models import Branch, Unit
 
 DEFAULT_DORMANT_AFTER_DAYS = 90
@@ -174,6 +175,7 @@ class Pairing(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
     agreement = models.TextField(_("agreement"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    idempotency_key = idempotency_key_field()
 
     objects = PairingQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[themes])
@@ -233,6 +235,7 @@ class PairingActivity(models.Model):
         verbose_name=_("logged by"),
     )
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    idempotency_key = idempotency_key_field()
 
     history = HistoricalRecords()
 
@@ -372,6 +375,7 @@ class LiaisonGroup(models.Model):
     cadre_names = models.TextField(
         _("names of the village cadres"), blank=True, help_text=_("One name per line, or separated by 、")
     )
+    idempotency_key = idempotency_key_field()
 
     objects = LiaisonGroupQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[villages])

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from branchtrack.web.idempotency import create_once, find_by_key
 from branchtrack.web.uploads import check_upload
 from org.models import Branch, Unit
 from pairings.models import (
@@ -49,7 +50,9 @@ def create_pairing(
     end_date: datetime.date | None = None,
     status: str = Pairing.Status.ACTIVE,
     agreement: str = "",
+    idempotency_key: uuid.UUID | None = None,
 ) -> Pairing:
+    """A new pairing, once per idempotency key (a repeat answers the first one)."""
     pairing = Pairing(
         branch=branch,
         unit=unit,
@@ -58,11 +61,19 @@ def create_pairing(
         end_date=end_date,
         status=status,
         agreement=agreement,
+        idempotency_key=idempotency_key,
     )
-    pairing.full_clean()
-    pairing.save()
-    pairing.themes.set(themes)
-    return pairing
+    repeat = find_by_key(Pairing, idempotency_key)
+    if repeat is not None:
+        return repeat
+    pairing.full_clean(validate_unique=False)
+
+    def create() -> Pairing:
+        pairing.save()
+        pairing.themes.set(themes)
+        return pairing
+
+    return create_once(Pairing, key=idempotency_key, create=create)[0]
 
 
 @transaction.atomic
@@ -97,51 +108,70 @@ def log_activity(
     outcome_text: str = "",
     outcomes: Sequence[OutcomeData] = (),
     uploads: Sequence = (),
+    idempotency_key: uuid.UUID | None = None,
 ) -> PairingActivity:
-    """Save an activity with its outcomes and attachments, all or nothing.
+    """Save an activity with its outcomes and attachments, all or nothing, once per idempotency key.
 
     Uploads are re-checked here (type by content, size) so no caller can store an unchecked file;
-    a ValidationError leaves nothing behind, neither rows nor files.
+    a ValidationError leaves nothing behind, neither rows nor files. A repeat of the key answers
+    the first activity and stores nothing.
     """
+    repeat = find_by_key(PairingActivity, idempotency_key)
+    if repeat is not None and repeat.pairing_id == pairing.pk:
+        return repeat
     checked = [(upload, check_upload(upload)) for upload in uploads]
     stored: list[str] = []
+
+    def create() -> PairingActivity:
+        activity = PairingActivity(
+            pairing=pairing,
+            date=date,
+            title=title,
+            description=description,
+            our_people=our_people,
+            our_party_members=our_party_members,
+            their_people=their_people,
+            their_party_members=their_party_members,
+            outcome_text=outcome_text,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+            idempotency_key=idempotency_key,
+        )
+        activity.full_clean(validate_unique=False)
+        activity.save()
+        ActivityOutcome.objects.bulk_create(
+            ActivityOutcome(activity=activity, label=o.label, value=o.value, unit_label=o.unit_label)
+            for o in outcomes
+        )
+        for upload, found in checked:
+            attachment = ActivityAttachment(
+                activity=activity,
+                kind=found.kind,
+                content_type=found.content_type,
+                original_name=upload.name[:200],
+                size=upload.size,
+                uploaded_by=activity.created_by,
+            )
+            # The stored name is ours (random, with the extension of the sniffed type), never the sender's.
+            attachment.file.save(f"{uuid.uuid4().hex}.{found.extension}", upload, save=False)
+            stored.append(attachment.file.name)
+            attachment.save()
+        return activity
+
     try:
         with transaction.atomic():
-            activity = PairingActivity(
-                pairing=pairing,
-                date=date,
-                title=title,
-                description=description,
-                our_people=our_people,
-                our_party_members=our_party_members,
-                their_people=their_people,
-                their_party_members=their_party_members,
-                outcome_text=outcome_text,
-                created_by=user if getattr(user, "is_authenticated", False) else None,
+            activity, created = create_once(
+                PairingActivity,
+                key=idempotency_key,
+                create=create,
+                same_sender=lambda existing: existing.pairing_id == pairing.pk,
             )
-            activity.full_clean()
-            activity.save()
-            ActivityOutcome.objects.bulk_create(
-                ActivityOutcome(activity=activity, label=o.label, value=o.value, unit_label=o.unit_label)
-                for o in outcomes
-            )
-            for upload, found in checked:
-                attachment = ActivityAttachment(
-                    activity=activity,
-                    kind=found.kind,
-                    content_type=found.content_type,
-                    original_name=upload.name[:200],
-                    size=upload.size,
-                    uploaded_by=activity.created_by,
-                )
-                # The stored name is ours (random, with the extension of the sniffed type), never the sender's.
-                attachment.file.save(f"{uuid.uuid4().hex}.{found.extension}", upload, save=False)
-                stored.append(attachment.file.name)
-                attachment.save()
     except BaseException:
         for name in stored:
             _delete_quietly(name)
         raise
+    if not created:
+        for name in stored:
+            _delete_quietly(name)
     return activity
 
 
@@ -169,16 +199,26 @@ def save_liaison_group(
     cadre_count: int,
     cadre_names: str = "",
     group: LiaisonGroup | None = None,
+    idempotency_key: uuid.UUID | None = None,
 ) -> LiaisonGroup:
     """Create or update a branch's liaison group; villages are matched by township and name, so a
     village reached by two branches is one row and counts once in the totals."""
-    group = group or LiaisonGroup()
-    group.branch, group.name, group.channel, group.start_date = branch, name, channel, start_date
-    group.cadre_count, group.cadre_names = cadre_count, cadre_names
-    group.full_clean()
-    group.save()
-    rows = [
-        Village.objects.get_or_create(name=village.name, township=village.township)[0] for village in villages
-    ]
-    group.villages.set(rows)
-    return group
+
+    def write(target: LiaisonGroup) -> LiaisonGroup:
+        target.branch, target.name, target.channel, target.start_date = branch, name, channel, start_date
+        target.cadre_count, target.cadre_names = cadre_count, cadre_names
+        target.full_clean(validate_unique=False)
+        target.save()
+        rows = [
+            Village.objects.get_or_create(name=village.name, township=village.township)[0]
+            for village in villages
+        ]
+        target.villages.set(rows)
+        return target
+
+    if group is not None:
+        return write(group)
+    # A new group's form sent twice makes one group: the repeat answers the first.
+    return create_once(
+        LiaisonGroup, key=idempotency_key, create=lambda: write(LiaisonGroup(idempotency_key=idempotency_key))
+    )[0]

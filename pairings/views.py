@@ -92,6 +92,7 @@ def pairing_create(request):
                 end_date=data["end_date"],
                 status=data["status"],
                 agreement=data["agreement"],
+                idempotency_key=data["idempotency_key"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -154,6 +155,7 @@ def activity_create(request, pk: int):
                     if o.get("label")
                 ],
                 uploads=[*data["photos"], *data["documents"]],
+                idempotency_key=data["idempotency_key"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -263,6 +265,7 @@ def liaison_edit(request, pk: int | None = None):
                 villages=data["village_lines"],
                 cadre_count=data["cadre_count"],
                 cadre_names=data["cadre_names"],
+                idempotency_key=data["idempotency_key"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.concurrency import VersionedFormMixin
+from branchtrack.web.idempotency import IdempotentFormMixin
 from org.models import Department
 from projects.models import BranchProject, RatingRound
 
@@ -46,7 +47,7 @@ class ProjectForm(VersionedFormMixin, forms.ModelForm):
                 self.fields[name].disabled = True
 
 
-class NewProjectForm(forms.ModelForm):
+class NewProjectForm(IdempotentFormMixin, forms.ModelForm):
     """A branch enters its project for the year; progress comes later, on the edit page."""
 
     class Meta:
@@ -96,6 +97,9 @@ class RatingForm(forms.Form):
             self.fields["comment"].initial = rating.comment
             self.fields["version"].initial = rating.version
         else:
+            # A first rating carries version 0 ("none existed when I opened the form"), so a rating
+            # made meanwhile in another tab is not silently replaced.
+            self.fields["version"].initial = 0
             del self.fields["reason"]
 
     def values(self) -> dict[int, object]:

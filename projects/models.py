@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branchtrack.web.idempotency import idempotency_key_field
 from org.models import Branch, Department
 
 
@@ -250,6 +251,7 @@ class BranchProject(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    idempotency_key = idempotency_key_field()
 
     objects = BranchProjectQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[departments])

@@ -7,6 +7,7 @@ year-end figures per branch are `projects.year_end`'s.
 from __future__ import annotations
 
 import statistics
+import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -207,6 +208,17 @@ def open_rounds() -> QuerySet[RatingRound]:
 def round_accepting_projects() -> RatingRound | None:
     """The newest round not yet closed: branches enter their project for its year."""
     return RatingRound.objects.exclude(status=RatingRound.Status.CLOSED).order_by("-year").first()
+
+
+def project_sent_before(*, user, key: str | None) -> BranchProject | None:
+    """The project of the user's branch that a form with this idempotency key already made."""
+    try:
+        key = uuid.UUID(key) if key else None
+    except ValueError:
+        return None
+    if key is None or not user.branch_id:
+        return None
+    return BranchProject.objects.filter(branch_id=user.branch_id, idempotency_key=key).first()
 
 
 def round_to_enter_project_for(*, user) -> RatingRound | None:

@@ -5,6 +5,7 @@ or across a conflict of interest, changing a score or a published list without a
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from branchtrack.web.concurrency import save_with_version
+from branchtrack.web.concurrency import StaleEditError, save_with_version
+from branchtrack.web.idempotency import create_once, find_by_key
 from org.models import Branch, Department, Role
 from projects.models import (
     Assignment,
@@ -90,11 +92,21 @@ def _check_may_change(*, user, project: BranchProject, changed: list[str]) -> No
 
 @transaction.atomic
 def create_project(
-    *, user, branch: Branch, year: int, data: Mapping, departments: Iterable[Department]
+    *,
+    user,
+    branch: Branch,
+    year: int,
+    data: Mapping,
+    departments: Iterable[Department],
+    idempotency_key: uuid.UUID | None = None,
 ) -> BranchProject:
     """A branch's project for a year; a second one for the same branch and year is refused, and so
     is a new project once the year's rating window has closed. In an open round the project's
-    departments are assigned to rate it straight away."""
+    departments are assigned to rate it straight away. The form sent twice (same idempotency key)
+    answers the project the first send made."""
+    repeat = find_by_key(BranchProject, idempotency_key)
+    if repeat is not None and repeat.branch_id == branch.pk:
+        return repeat
     if BranchProject.objects.filter(branch=branch, year=year).exists():
         raise ValidationError(_("This branch already has a project for %(year)s.") % {"year": year})
     rating_round = RatingRound.objects.filter(year=year).first()
@@ -102,16 +114,22 @@ def create_project(
         raise ValidationError(
             _("The %(year)s rating window has closed: no new project can be entered.") % {"year": year}
         )
-    project = BranchProject(branch=branch, year=year)
+    project = BranchProject(branch=branch, year=year, idempotency_key=idempotency_key)
     for name in EDITABLE_FIELDS:
         if name != "departments" and name in data:
             setattr(project, name, data[name])
-    project.full_clean(exclude=["departments"])
+    project.full_clean(exclude=["departments"], validate_unique=False)
     project._change_reason = _("Project entered")
-    project.save()
-    project.departments.set(departments)
-    _follow_departments(project=project, user=user)
-    return project
+
+    def create() -> BranchProject:
+        project.save()
+        project.departments.set(departments)
+        _follow_departments(project=project, user=user)
+        return project
+
+    return create_once(
+        BranchProject, key=idempotency_key, create=create, same_sender=lambda p: p.branch_id == branch.pk
+    )[0]
 
 
 def _follow_departments(*, project: BranchProject, user) -> None:
@@ -370,6 +388,13 @@ def submit_rating(
         .first()
     )
     reason = (reason or "").strip()
+    if rating is not None and expected_version == 0:
+        # The form was opened before any rating existed (version 0). The same rating sent twice (a
+        # double tap) answers the first; a different one (another tab rated in between) would
+        # silently replace it, so it is refused like any stale edit.
+        if (rating.score, rating.rubric_scores, rating.comment) == (score, rubric, comment):
+            return rating
+        raise StaleEditError()
     if rating is None:
         rating = Rating(
             round=rating_round,

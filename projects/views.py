@@ -85,12 +85,19 @@ def project_list(request):
 @role_required(Role.SECRETARY)
 def project_create(request):
     rating_round = selectors.round_to_enter_project_for(user=request.user)
+    repeat = selectors.project_sent_before(user=request.user, key=request.POST.get("idempotency_key"))
+    if repeat is not None:  # the form sent again after it made the project: the same answer
+        return redirect("projects:detail", pk=repeat.pk)
     if rating_round is None:
         messages.info(request, _("Your branch has no project to enter now."))
         return redirect("projects:list")
     form = NewProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {name: value for name, value in form.cleaned_data.items() if name != "departments"}
+        data = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name not in ("departments", "idempotency_key")
+        }
         try:
             project = services.create_project(
                 user=request.user,
@@ -98,6 +105,7 @@ def project_create(request):
                 year=rating_round.year,
                 data=data,
                 departments=form.cleaned_data["departments"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -235,7 +243,7 @@ def rate_project(request, round_pk: int, project_pk: int):
                     values=form.values(),
                     comment=form.cleaned_data["comment"],
                     reason=form.cleaned_data.get("reason", ""),
-                    expected_version=form.cleaned_data.get("version"),
+                    expected_version=form.cleaned_data.get("version") or 0,
                 )
             except PermissionDenied as exc:
                 raise Http404 from exc

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.concurrency import VersionedFormMixin
+from branchtrack.web.idempotency import IdempotentFormMixin
 from supervision.models import Campaign, ChecklistArea, Finding
 from supervision.services import PlanRow, ScoreInput
 
@@ -15,7 +16,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class VisitForm(VersionedFormMixin, forms.Form):
+class VisitForm(IdempotentFormMixin, VersionedFormMixin, forms.Form):
     """Date, visitors, one score and remark per checklist item, overall comment.
 
     The score fields are built from the checklist version the visit uses; range errors are shown
@@ -116,7 +117,7 @@ class VisitForm(VersionedFormMixin, forms.Form):
         return cleaned
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(IdempotentFormMixin, forms.ModelForm):
     class Meta:
         model = Finding
         fields = ["kind", "title", "description", "owner_unit", "due_on"]
@@ -151,7 +152,7 @@ class ResolveProblemForm(forms.Form):
     resolved_on = forms.DateField(label=_("Resolved on"), required=False, widget=DateInput())
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(IdempotentFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all(), required=False)
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
@@ -164,7 +165,7 @@ class MeetingForm(forms.Form):
         self.fields["unit"].queryset = units
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(IdempotentFormMixin, forms.Form):
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all())
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
     summary = forms.CharField(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branchtrack.web.idempotency import idempotency_key_field
 from branchtrack.web.rounding import percent
 from org.models import Branch, Unit
 
@@ -262,8 +263,15 @@ class Visit(models.Model):
         related_name="supervision_visits",
         verbose_name=_("logged by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("received by the server"), auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+    idempotency_key = idempotency_key_field()
+    # Where and when, as the visitor's phone said (optional): the phone's clock may be wrong, so the
+    # server's time of receipt (`created_at`) is kept beside it.
+    device_time = models.DateTimeField(_("time on the visitor's device"), null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    location_accuracy_m = models.PositiveIntegerField(_("location accuracy (m)"), null=True, blank=True)
 
     objects = VisitQuerySet.as_manager()
     history = HistoricalRecords()
@@ -397,6 +405,7 @@ class Finding(models.Model):
     escalated_at = models.DateTimeField(_("escalated to the owner unit's admin"), null=True, blank=True)
     in_catalogue = models.BooleanField(_("in the good-practice catalogue"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    idempotency_key = idempotency_key_field()
 
     objects = FindingQuerySet.as_manager()
     history = HistoricalRecords()
@@ -421,6 +430,51 @@ class Finding(models.Model):
         return self.kind == self.Kind.PROBLEM
 
 
+def _photo_path(instance: VisitPhoto, filename: str) -> str:
+    return f"supervision/photos/{instance.visit_id}/{filename}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken at a visit, of a checklist item or of a finding (or of the visit as a whole).
+
+    Downscaled on the phone before it is sent; checked by its content like every upload; its
+    idempotency key is made on the phone, so a queue sent twice stores it once.
+    """
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("visit"))
+    item = models.ForeignKey(
+        ChecklistItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checklist item"),
+    )
+    finding = models.ForeignKey(
+        Finding,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name=_("finding"),
+    )
+    file = models.FileField(_("photo"), upload_to=_photo_path, max_length=255)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    idempotency_key = idempotency_key_field()
+    uploaded_at = models.DateTimeField(_("received by the server"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.visit} #{self.pk}"
+
+
 class MeetingAttendance(models.Model):
     """Staff sitting in on a unit's regular party-building meeting (列席党建工作例会)."""
 
@@ -442,6 +496,7 @@ class MeetingAttendance(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("logged by")
     )
+    idempotency_key = idempotency_key_field()
 
     history = HistoricalRecords()
 
@@ -467,6 +522,7 @@ class Feedback(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    idempotency_key = idempotency_key_field()
 
     history = HistoricalRecords()
 

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from branchtrack.web.concurrency import StaleEditError, save_with_version
-from branchtrack.web.uploads import check_upload
+from branchtrack.web.idempotency import create_once, find_by_key, key_used_elsewhere
+from branchtrack.web.uploads import PHOTO, check_upload
 from org.models import Branch, Role, Unit, User
 from org.permissions import branches_visible_to, unit_in_scope, unit_scope_path
 from supervision import selectors
@@ -40,6 +41,7 @@ from supervision.models import (
     PlannedVisit,
     PlannedVisitor,
     Visit,
+    VisitPhoto,
     VisitScore,
     due_date,
 )
@@ -90,6 +92,24 @@ def new_template_version(*, template: ChecklistTemplate) -> ChecklistTemplate:
 class ScoreInput:
     score: Decimal | None
     remark: str = ""
+
+
+@dataclass(frozen=True)
+class FindingInput:
+    """A finding written on the visit form (on the phone), saved with its visit."""
+
+    kind: str
+    title: str
+    description: str = ""
+    due_on: datetime.date | None = None
+    idempotency_key: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: Decimal
+    longitude: Decimal
+    accuracy_m: int | None = None
 
 
 def _check_visit(
@@ -155,8 +175,17 @@ def create_visit(
     overall_comment: str = "",
     scores: Mapping[int, ScoreInput],
     complete: bool,
+    idempotency_key: uuid.UUID | None = None,
+    device_time: datetime.datetime | None = None,
+    location: Location | None = None,
+    findings: Sequence[FindingInput] = (),
 ) -> Visit:
+    """Log a visit (with the findings written on its form) once per idempotency key: a repeat of
+    the key, even concurrent, answers the visit the first send made and changes nothing."""
     template = campaign.template
+    repeat = find_by_key(Visit, idempotency_key)
+    if repeat is not None:
+        return _same_sender(repeat, user)
     _check_visit(
         user=user,
         campaign=campaign,
@@ -166,21 +195,52 @@ def create_visit(
         scores=scores,
         complete=complete,
     )
-    visit = Visit.objects.create(
-        campaign=campaign,
-        template=template,
-        branch=branch,
-        visited_on=visited_on,
-        visitors=visitors,
-        overall_comment=overall_comment,
-        status=Visit.Status.COMPLETED if complete else Visit.Status.DRAFT,
-        completed_at=timezone.now() if complete else None,
-        created_by=user,
+    for finding in findings:
+        _check_finding(kind=finding.kind, title=finding.title, due_on=finding.due_on)
+
+    def create() -> Visit:
+        visit = Visit.objects.create(
+            campaign=campaign,
+            template=template,
+            branch=branch,
+            visited_on=visited_on,
+            visitors=visitors,
+            overall_comment=overall_comment,
+            status=Visit.Status.COMPLETED if complete else Visit.Status.DRAFT,
+            completed_at=timezone.now() if complete else None,
+            created_by=user,
+            idempotency_key=idempotency_key,
+            device_time=device_time,
+            latitude=location.latitude if location else None,
+            longitude=location.longitude if location else None,
+            location_accuracy_m=location.accuracy_m if location else None,
+        )
+        _write_scores(visit=visit, scores=scores)
+        for finding in findings:
+            _create_finding(
+                visit=visit,
+                kind=finding.kind,
+                title=finding.title,
+                description=finding.description,
+                owner_unit=branch.unit,
+                due_on=finding.due_on,
+                idempotency_key=finding.idempotency_key,
+            )
+        if complete:
+            mark_plans_done(visit=visit)
+        return visit
+
+    visit, created = create_once(
+        Visit, key=idempotency_key, create=create, same_sender=lambda v: v.created_by_id == user.pk
     )
-    _write_scores(visit=visit, scores=scores)
-    if complete:
-        mark_plans_done(visit=visit)
+    if created and (complete or any(f.kind == Finding.Kind.PROBLEM for f in findings)):
         schedule_rollup(campaign_id=campaign.pk)
+    return visit
+
+
+def _same_sender(visit: Visit, user: User) -> Visit:
+    if visit.created_by_id != user.pk:
+        raise key_used_elsewhere()
     return visit
 
 
@@ -279,6 +339,39 @@ def clear_pending_rollup(*, campaign_id: int) -> None:
 # --- findings -----------------------------------------------------------------------------------
 
 
+def _check_finding(*, kind: str, title: str, due_on: datetime.date | None) -> None:
+    errors = {}
+    if kind not in Finding.Kind.values:
+        errors["kind"] = _("Choose good practice or problem.")
+    if not title.strip():
+        errors["title"] = _("Give the finding a title.")
+    if kind == Finding.Kind.PROBLEM and due_on is None:
+        errors["due_on"] = _("A problem needs a due date.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _create_finding(
+    *,
+    visit: Visit,
+    kind: str,
+    title: str,
+    description: str,
+    owner_unit: Unit,
+    due_on: datetime.date | None,
+    idempotency_key: uuid.UUID | None,
+) -> Finding:
+    return Finding.objects.create(
+        visit=visit,
+        kind=kind,
+        title=title.strip(),
+        description=description,
+        owner_unit=owner_unit,
+        due_on=due_on if kind == Finding.Kind.PROBLEM else None,
+        idempotency_key=idempotency_key,
+    )
+
+
 @transaction.atomic
 def add_finding(
     *,
@@ -288,22 +381,97 @@ def add_finding(
     description: str = "",
     owner_unit: Unit | None = None,
     due_on: datetime.date | None = None,
+    idempotency_key: uuid.UUID | None = None,
 ) -> Finding:
-    owner_unit = owner_unit or visit.branch.unit
-    if kind == Finding.Kind.PROBLEM and due_on is None:
-        raise ValidationError({"due_on": _("A problem needs a due date.")})
-    finding = Finding.objects.create(
-        visit=visit,
-        kind=kind,
-        title=title,
-        description=description,
-        owner_unit=owner_unit,
-        due_on=due_on if kind == Finding.Kind.PROBLEM else None,
+    """Add a finding to a visit, once per idempotency key (a repeat answers the first finding)."""
+    repeat = find_by_key(Finding, idempotency_key)
+    if repeat is not None:
+        if repeat.visit_id != visit.pk:
+            raise key_used_elsewhere()
+        return repeat
+    _check_finding(kind=kind, title=title, due_on=due_on)
+    finding, created = create_once(
+        Finding,
+        key=idempotency_key,
+        create=lambda: _create_finding(
+            visit=visit,
+            kind=kind,
+            title=title,
+            description=description,
+            owner_unit=owner_unit or visit.branch.unit,
+            due_on=due_on,
+            idempotency_key=idempotency_key,
+        ),
+        same_sender=lambda f: f.visit_id == visit.pk,
     )
-    if kind == Finding.Kind.PROBLEM:
+    if created and kind == Finding.Kind.PROBLEM:
         # The dashboard counts open and overdue problems from the snapshots.
         schedule_rollup(campaign_id=visit.campaign_id)
     return finding
+
+
+def add_visit_photo(
+    *,
+    visit: Visit,
+    upload: UploadedFile,
+    item_id: int | None = None,
+    finding: Finding | None = None,
+    idempotency_key: uuid.UUID | None = None,
+) -> VisitPhoto:
+    """Store a photo of a visit (of one of its items or findings), once per idempotency key.
+
+    Checked by its content (photos only, not PDFs); stored under a random name; the file is removed
+    again if the row is not saved (refused, or a concurrent repeat of the same key won).
+    """
+    repeat = find_by_key(VisitPhoto, idempotency_key)
+    if repeat is not None:
+        if repeat.visit_id != visit.pk:
+            raise key_used_elsewhere()
+        return repeat
+    try:
+        checked = check_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"photo": exc.messages}) from exc
+    if checked.kind != PHOTO:
+        raise ValidationError(
+            {"photo": _("“%(name)s” is not a photo (JPEG, PNG, WebP).") % {"name": upload.name}}
+        )
+    if (
+        item_id is not None
+        and not ChecklistItem.objects.filter(pk=item_id, area__template=visit.template_id).exists()
+    ):
+        raise ValidationError({"item": _("This item is not on the visit's checklist.")})
+    if finding is not None and finding.visit_id != visit.pk:
+        raise ValidationError({"finding": _("This finding belongs to another visit.")})
+    stored = None
+
+    def create() -> VisitPhoto:
+        nonlocal stored
+        photo = VisitPhoto(
+            visit=visit,
+            item_id=item_id,
+            finding=finding,
+            content_type=checked.content_type,
+            size=upload.size,
+            idempotency_key=idempotency_key,
+        )
+        photo.file.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)
+        stored = photo.file.name
+        photo.save()
+        return photo
+
+    try:
+        with transaction.atomic():
+            photo, created = create_once(
+                VisitPhoto, key=idempotency_key, create=create, same_sender=lambda p: p.visit_id == visit.pk
+            )
+    except BaseException:
+        if stored:
+            default_storage.delete(stored)
+        raise
+    if not created and stored:
+        default_storage.delete(stored)
+    return photo
 
 
 def _locked_problem(problem: Finding) -> Finding:
@@ -434,23 +602,41 @@ def record_meeting(
     attendees: str,
     notes: str = "",
     campaign: Campaign | None = None,
+    idempotency_key: uuid.UUID | None = None,
 ) -> MeetingAttendance:
     _require_unit_in_scope(user, unit)
-    return MeetingAttendance.objects.create(
-        unit=unit,
-        campaign=campaign,
-        held_on=held_on,
-        title=title,
-        attendees=attendees,
-        notes=notes,
-        created_by=user,
+    meeting, _created = create_once(
+        MeetingAttendance,
+        key=idempotency_key,
+        create=lambda: MeetingAttendance.objects.create(
+            unit=unit,
+            campaign=campaign,
+            held_on=held_on,
+            title=title,
+            attendees=attendees,
+            notes=notes,
+            created_by=user,
+            idempotency_key=idempotency_key,
+        ),
+        same_sender=lambda m: m.created_by_id == user.pk,
     )
+    return meeting
 
 
 @transaction.atomic
-def write_feedback(*, user: User, campaign: Campaign, unit: Unit, summary: str) -> Feedback:
+def write_feedback(
+    *, user: User, campaign: Campaign, unit: Unit, summary: str, idempotency_key: uuid.UUID | None = None
+) -> Feedback:
     _require_unit_in_scope(user, unit)
-    return Feedback.objects.create(campaign=campaign, unit=unit, summary=summary, created_by=user)
+    feedback, _created = create_once(
+        Feedback,
+        key=idempotency_key,
+        create=lambda: Feedback.objects.create(
+            campaign=campaign, unit=unit, summary=summary, created_by=user, idempotency_key=idempotency_key
+        ),
+        same_sender=lambda f: f.created_by_id == user.pk,
+    )
+    return feedback
 
 
 @transaction.atomic

@@ -209,6 +209,7 @@ def visit_create(request, campaign_pk: int):
                 overall_comment=form.cleaned_data["overall_comment"],
                 scores=form.scores(),
                 complete=form.complete_requested,
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as exc:
             _add_errors(form, exc)
