@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import datetime
+import json
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.concurrency import VersionedFormMixin
 from branchtrack.web.idempotency import IdempotentFormMixin
 from supervision.models import Campaign, ChecklistArea, Finding
-from supervision.services import PlanRow, ScoreInput
+from supervision.services import FindingInput, Location, PlanRow, ScoreInput
+
+# Findings written on the visit form itself (on the phone); more go on the visit page afterwards.
+MAX_FINDINGS_ON_FORM = 20
 
 
 class DateInput(forms.DateInput):
@@ -31,6 +38,24 @@ class VisitForm(IdempotentFormMixin, VersionedFormMixin, forms.Form):
     overall_comment = forms.CharField(
         label=_("Overall comment"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    # Filled by the page's script: the phone's clock at completion, and its location if the visitor
+    # chose to add it; the findings written on the form, as JSON (see `clean_findings`).
+    device_time = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+    latitude = forms.DecimalField(
+        widget=forms.HiddenInput, required=False, min_value=-90, max_value=90, max_digits=9, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=-180,
+        max_value=180,
+        max_digits=9,
+        decimal_places=6,
+    )
+    location_accuracy_m = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=1_000_000
+    )
+    findings = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100_000)
 
     def __init__(
         self,
@@ -45,6 +70,9 @@ class VisitForm(IdempotentFormMixin, VersionedFormMixin, forms.Form):
         self.campaign = campaign
         self.areas = areas
         self.fields["branch"].queryset = branches
+        self.fields["branch"].error_messages["invalid_choice"] = _(
+            "This branch is not in your scope for this campaign."
+        )
         self.fields["branch"].widget.attrs["data-searchable"] = "true"
         if fixed_branch:
             # An existing visit's branch never changes; the field is shown but not posted.
@@ -91,6 +119,69 @@ class VisitForm(IdempotentFormMixin, VersionedFormMixin, forms.Form):
                 )
         return result
 
+    def clean_findings(self) -> list[FindingInput]:
+        raw = self.cleaned_data.get("findings") or ""
+        if not raw.strip():
+            return []
+        try:
+            entries = json.loads(raw)
+        except ValueError:
+            entries = None
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            raise forms.ValidationError(_("The findings could not be read; add them again."))
+        if len(entries) > MAX_FINDINGS_ON_FORM:
+            raise forms.ValidationError(
+                _("At most %(count)s findings on the form; add more on the visit page.")
+                % {"count": MAX_FINDINGS_ON_FORM}
+            )
+        findings = []
+        for number, entry in enumerate(entries, start=1):
+            kind, title = str(entry.get("kind", "")), str(entry.get("title", "")).strip()
+            description = str(entry.get("description", ""))[:10_000]
+            problem = _("Finding %(number)s: ") % {"number": number}
+            if kind not in Finding.Kind.values:
+                raise forms.ValidationError(problem + _("choose good practice or problem."))
+            if not title or len(title) > 200:
+                raise forms.ValidationError(problem + _("give it a title (at most 200 characters)."))
+            due_on = None
+            if kind == Finding.Kind.PROBLEM:
+                try:
+                    due_on = datetime.date.fromisoformat(str(entry.get("due_on", "")))
+                except ValueError:
+                    raise forms.ValidationError(problem + _("a problem needs a due date.")) from None
+            try:
+                key = uuid.UUID(str(entry["key"])) if entry.get("key") else None
+            except ValueError:
+                raise forms.ValidationError(problem + _("its submission id is not valid.")) from None
+            findings.append(
+                FindingInput(
+                    kind=kind, title=title, description=description, due_on=due_on, idempotency_key=key
+                )
+            )
+        return findings
+
+    def visit_fields(self) -> dict:
+        """What the create and update services take from the form."""
+        data = self.cleaned_data
+        location = None
+        if data.get("latitude") is not None and data.get("longitude") is not None:
+            location = Location(
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                accuracy_m=data.get("location_accuracy_m"),
+            )
+        return {
+            "visited_on": data["visited_on"],
+            "visitors": data["visitors"],
+            "overall_comment": data["overall_comment"],
+            "scores": self.scores(),
+            "complete": self.complete_requested,
+            "idempotency_key": data.get("idempotency_key"),
+            "device_time": data.get("device_time"),
+            "location": location,
+            "findings": data.get("findings") or [],
+        }
+
     def clean_visited_on(self):
         value = self.cleaned_data["visited_on"]
         if not self.campaign.starts_on <= value <= self.campaign.ends_on:
@@ -114,6 +205,9 @@ class VisitForm(IdempotentFormMixin, VersionedFormMixin, forms.Form):
                     )
                 elif value is None and self.complete_requested and name not in self.errors:
                     self.add_error(name, _("Score every item to complete the visit."))
+        given = [cleaned.get(name) is not None for name in ("latitude", "longitude")]
+        if any(given) and not all(given):
+            self.add_error(None, _("A location needs both latitude and longitude."))
         return cleaned
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision import plan_views, views
+from supervision import offline_sync, plan_views, views
 
 app_name = "supervision"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("visits/", views.visit_list, name="visit_list"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
+    path("campaigns/<int:campaign_pk>/visits/sync/", offline_sync.sync_visit, name="sync_visit"),
+    path("photos/sync/", offline_sync.sync_photo, name="sync_photo"),
+    path("photos/<int:pk>/", offline_sync.visit_photo, name="visit_photo"),
+    path("offline/pages.json", offline_sync.offline_pages, name="offline_pages"),
     path("problems/", views.problem_list, name="problem_list"),
     path("problems/<int:pk>/", views.problem_detail, name="problem_detail"),
     path("problems/<int:pk>/evidence/", views.problem_evidence, name="problem_evidence"),

@@ -204,12 +204,7 @@ def visit_create(request, campaign_pk: int):
                 user=request.user,
                 campaign=campaign,
                 branch=form.cleaned_data["branch"],
-                visited_on=form.cleaned_data["visited_on"],
-                visitors=form.cleaned_data["visitors"],
-                overall_comment=form.cleaned_data["overall_comment"],
-                scores=form.scores(),
-                complete=form.complete_requested,
-                idempotency_key=form.cleaned_data["idempotency_key"],
+                **form.visit_fields(),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -308,7 +303,18 @@ def visit_detail(request, pk: int):
     scores = {score.item_id: score for score in visit.scores.all()}
     area_totals, total = selectors.weighted_area_scores(areas=areas, scores=scores)
     confirmable = selectors.fixes_to_confirm(visit=visit) if can_edit else []
+    photos_by_item, photos_by_finding, visit_photos = {}, {}, []
+    for photo in visit.photos.all():
+        if photo.finding_id:
+            photos_by_finding.setdefault(photo.finding_id, []).append(photo)
+        elif photo.item_id:
+            photos_by_item.setdefault(photo.item_id, []).append(photo)
+        else:
+            visit_photos.append(photo)
     context = {
+        "photos_by_item": photos_by_item,
+        "photos_by_finding": photos_by_finding,
+        "visit_photos": visit_photos,
         "visit": visit,
         "areas": areas,
         "scores": scores,

@@ -25,6 +25,13 @@ NOT_IN_MATRIX = {
     "pairings:attachment": "needs a stored file: tests/pairings/test_activities.py (foreign -> 404)",
     "supervision:problem_evidence": "needs a stored file: tests/supervision/test_findings.py (foreign -> 404)",
     "api:token_revoke": "POST only; another's token -> 404: tests/api/test_tokens.py",
+    "supervision:visit_photo": "needs a stored file: tests/supervision/test_offline_sync.py (foreign -> 404)",
+    "supervision:sync_visit": "POST-only JSON for the offline queue: tests/supervision/test_offline_sync.py",
+    "supervision:sync_photo": "POST-only JSON for the offline queue: tests/supervision/test_offline_sync.py",
+    "supervision:offline_pages": "the signed-in user's own page list: tests/supervision/test_offline_sync.py",
+    "service_worker": "the same script for everyone, no data: tests/supervision/test_offline_sync.py",
+    "manifest": "the web app manifest, the same for everyone",
+    "offline": "the offline fallback page, the same for everyone, no data",
 }
 # The REST API's endpoints have a matrix of their own (role x endpoint x own/foreign object):
 # tests/api/test_scope_matrix.py.

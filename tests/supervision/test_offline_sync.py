@@ -1,0 +1,205 @@
+"""The offline queue's endpoints: a visit and its photos arrive exactly once, whatever is replayed;
+a refusal answers why and what would fix it, in the user's language; where and when are kept."""
+
+import threading
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+
+from supervision.models import ChecklistItem, Finding, Visit, VisitPhoto, VisitScore
+from tests.factories import TEST_PASSWORD
+from tests.supervision.factories import ChecklistTemplateFactory
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 200
+PDF = b"%PDF-1.4\n" + b"0" * 200
+
+
+def sync_url(campaign) -> str:
+    return f"/supervision/campaigns/{campaign.pk}/visits/sync/"
+
+
+def queued_visit(campaign, branch, **overrides) -> dict:
+    data = {
+        "idempotency_key": str(uuid.uuid4()),
+        "template": campaign.template_id,
+        "branch": branch.pk,
+        "visited_on": "2020-06-15",
+        "visitors": "王芳",
+        "overall_comment": "离线记录",
+        "action": "complete",
+        "device_time": "2020-06-15T09:30:00+08:00",
+        "latitude": "30.123456",
+        "longitude": "120.654321",
+        "location_accuracy_m": "12",
+    }
+    for item in ChecklistItem.objects.filter(area__template=campaign.template):
+        data[f"score_{item.pk}"] = "8"
+    data.update(overrides)
+    return data
+
+
+def test_a_queued_visit_arrives_once_and_a_replay_gets_the_same_answer(login, org, campaign):
+    client = login(org.staff)
+    finding_key = str(uuid.uuid4())
+    data = queued_visit(
+        campaign,
+        org.station_branch,
+        findings=f'[{{"key": "{finding_key}", "kind": "problem", "title": "台账缺页", "due_on": "2020-07-31"}}]',
+    )
+    first = client.post(sync_url(campaign), data)
+    replay = client.post(sync_url(campaign), data)
+
+    assert first.status_code == replay.status_code == 200
+    assert first.json() == replay.json() and first.json()["ok"]
+    visit = Visit.objects.get()
+    assert first.json()["url"] == f"/supervision/visits/{visit.pk}/"
+    assert visit.is_completed and VisitScore.objects.count() == 9
+    assert Finding.objects.get().idempotency_key == uuid.UUID(finding_key)
+    assert (str(visit.latitude), str(visit.longitude), visit.location_accuracy_m) == (
+        "30.123456",
+        "120.654321",
+        12,
+    )
+    assert visit.device_time.isoformat() == "2020-06-15T01:30:00+00:00"
+
+    page = client.get(first.json()["url"]).content.decode()
+    assert "30.123456, 120.654321 (± 12 m)" in page
+    assert 'data-testid="device-time">2020-06-15 09:30<' in page  # shown in the site's time zone
+
+
+def test_photos_arrive_once_after_their_visit_and_only_photos(login, org, campaign):
+    client = login(org.staff)
+    finding_key = str(uuid.uuid4())
+    data = queued_visit(
+        campaign,
+        org.station_branch,
+        findings=f'[{{"key": "{finding_key}", "kind": "good_practice", "title": "党员示范岗"}}]',
+    )
+    photo = {
+        "visit_key": data["idempotency_key"],
+        "idempotency_key": str(uuid.uuid4()),
+        "finding_key": finding_key,
+    }
+
+    early = client.post("/supervision/photos/sync/", {**photo, "photo": SimpleUploadedFile("a.jpg", JPEG)})
+    assert early.status_code == 409 and early.json()["fix"] == "wait"
+
+    client.post(sync_url(campaign), data)
+    first = client.post("/supervision/photos/sync/", {**photo, "photo": SimpleUploadedFile("a.jpg", JPEG)})
+    again = client.post("/supervision/photos/sync/", {**photo, "photo": SimpleUploadedFile("a.jpg", JPEG)})
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    stored = VisitPhoto.objects.get()
+    assert stored.finding.title == "党员示范岗" and stored.content_type == "image/jpeg"
+
+    item = ChecklistItem.objects.filter(area__template=campaign.template).first()
+    pdf = client.post(
+        "/supervision/photos/sync/",
+        {
+            **photo,
+            "idempotency_key": str(uuid.uuid4()),
+            "item": item.pk,
+            "finding_key": "",
+            "photo": SimpleUploadedFile("a.jpg", PDF),
+        },
+    )
+    assert pdf.status_code == 400 and pdf.json()["fix"] == "discard"
+    assert VisitPhoto.objects.count() == 1
+
+    page = client.get(f"/supervision/visits/{stored.visit_id}/").content.decode()
+    assert f"/supervision/photos/{stored.pk}/" in page
+    assert client.get(f"/supervision/photos/{stored.pk}/").status_code == 200
+
+
+def test_another_units_user_cannot_see_the_photo(login, org, campaign):
+    client = login(org.staff)
+    data = queued_visit(campaign, org.city_branch)
+    client.post(sync_url(campaign), data)
+    client.post(
+        "/supervision/photos/sync/",
+        {
+            "visit_key": data["idempotency_key"],
+            "idempotency_key": str(uuid.uuid4()),
+            "photo": SimpleUploadedFile("a.jpg", JPEG),
+        },
+    )
+    photo = VisitPhoto.objects.get()
+    assert login(org.unit_staff).get(f"/supervision/photos/{photo.pk}/").status_code == 404
+
+
+def test_refusals_say_why_and_what_would_fix_them(client, login, org, campaign):
+    data = queued_visit(campaign, org.city_branch)
+    logged_out = client.post(sync_url(campaign), data)
+    assert logged_out.status_code == 401 and logged_out.json()["fix"] == "login"
+
+    county_staff = login(org.unit_staff)
+    out_of_scope = county_staff.post(sync_url(campaign), data)
+    assert out_of_scope.status_code == 400 and out_of_scope.json()["fix"] == "branch"
+    assert "范围" in out_of_scope.json()["reason"]  # in the user's language (zh-Hans by default)
+
+    closed = county_staff.post(
+        sync_url(campaign), queued_visit(campaign, org.county_branch, visited_on="2021-01-05")
+    )
+    assert closed.status_code == 400 and closed.json()["fix"] == "edit"
+
+    old_template = campaign.template_id
+    campaign.template = ChecklistTemplateFactory()
+    campaign.save()
+    retired = county_staff.post(
+        sync_url(campaign), queued_visit(campaign, org.county_branch, template=old_template)
+    )
+    assert retired.status_code == 409 and retired.json()["fix"] == "edit"
+
+    secretary = login(org.secretary).post(sync_url(campaign), queued_visit(campaign, org.city_branch))
+    assert secretary.status_code == 403
+    assert not Visit.objects.exists()
+
+
+def test_a_repeat_is_answered_even_after_the_branch_left_the_visitors_scope(login, org, campaign):
+    client = login(org.unit_staff)
+    data = queued_visit(campaign, org.station_branch)
+    first = client.post(sync_url(campaign), data)
+    org.station_branch.unit = org.city
+    org.station_branch.save()
+    assert client.post(sync_url(campaign), data).json() == first.json()
+
+
+def test_the_offline_page_list_holds_the_visit_form_and_the_last_visits(login, org, campaign):
+    client = login(org.staff)
+    client.post(sync_url(campaign), queued_visit(campaign, org.station_branch))
+    pages = client.get("/supervision/offline/pages.json").json()["pages"]
+    assert f"/supervision/campaigns/{campaign.pk}/visits/new/" in pages
+    assert "/org/branches/" in pages
+    assert f"/supervision/visits/{Visit.objects.get().pk}/" in pages
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_same_queued_visit_sent_three_times_at_once_is_one_visit(org):
+    from tests.supervision.factories import CampaignFactory
+
+    campaign = CampaignFactory(scope=[org.company])
+    data = queued_visit(campaign, org.station_branch)
+    barrier = threading.Barrier(3)
+    answers = []
+
+    def send():
+        client = Client()
+        client.login(username=org.staff.username, password=TEST_PASSWORD)
+        barrier.wait()
+        try:
+            answers.append(client.post(sync_url(campaign), data).json())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == 3 and all(answer["ok"] for answer in answers)
+    assert len({answer["id"] for answer in answers}) == 1
+    assert Visit.objects.filter(campaign=campaign).count() == 1
+    assert VisitScore.objects.filter(visit__campaign=campaign).count() == 9
