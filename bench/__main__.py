@@ -49,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         "--only", default="", help="comma-separated figures to run (rollup,queries,load,export,ranking,api)"
     )
 
+    offline = commands.add_parser(
+        "offline",
+        help="the offline-first visit form in Chromium on slow 3G (re-creates the database at scale 1)",
+    )
+    offline.add_argument("--database-url", dest="database_url_sub", default=None)
+
     explain = commands.add_parser("explain", help="EXPLAIN ANALYZE of the coverage roll-up's queries")
     explain.add_argument("--database-url", dest="database_url_sub", default=None)
     explain.add_argument("--min-ms", type=float, default=50, help="only queries slower than this")
@@ -94,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.planning import plan_command
 
         return plan_command(seed=args.seed, rounds=args.rounds)
+    if args.command == "offline":
+        from bench.offline import offline_command
+
+        return offline_command(database_url=database_url)
     if args.command == "explain":
         from bench.explain import explain_command
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from branchtrack.web import pwa
 from org import views
 from security.views import LoginView
 
@@ -10,6 +11,9 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("offline/", pwa.offline, name="offline"),
     path("org/branches/", views.branch_list, name="branch_list"),
     path("org/import/", views.org_import, name="org_import"),
     path("org/export.csv", views.org_export, name="org_export"),

@@ -42,4 +42,52 @@
   document.querySelectorAll("input.feed-url").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });
+
+  // A form's idempotency key (提交编号) is made by the page: the server stores one record per key,
+  // so a second tap, a retry or a page restored from the back-forward cache never saves twice.
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+  window.branchtrackNewKey = newKey;
+  document.querySelectorAll("input[name=idempotency_key]").forEach(function (input) {
+    // A form the server just refused keeps its key (nothing was saved under it); a fresh one gets its own.
+    if (!input.form || !input.form.querySelector(".form-errors, .error")) { input.value = newKey(); }
+  });
+
+  // The submit buttons disable once a form is sent; the pressed button's name and value still go
+  // with it (a disabled button sends nothing, so they ride along in a hidden field).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post") { return; }
+    var submitter = event.submitter;
+    form.querySelectorAll("input[data-carried]").forEach(function (old) { old.remove(); });
+    if (submitter && submitter.name) {
+      var carried = document.createElement("input");
+      carried.setAttribute("data-carried", "");
+      carried.type = "hidden";
+      carried.name = submitter.name;
+      carried.value = submitter.value;
+      form.appendChild(carried);
+    }
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach(function (button) {
+        button.disabled = true;
+        button.setAttribute("aria-busy", "true");
+      });
+    }, 0);
+  });
+  // Back to a page kept in the back-forward cache: its buttons work again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    document.querySelectorAll("button[aria-busy=true], input[aria-busy=true]").forEach(function (button) {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    });
+  });
 })();

@@ -26,7 +26,8 @@
     var branch = form.querySelector("#id_branch");
     if (branch) {
       branch.addEventListener("change", function () {
-        if (!branch.value) { return; }
+        // Offline the form stays as it is (the last visit beside it needs the network).
+        if (!branch.value || !navigator.onLine) { return; }
         var url = new URL(window.location.href);
         url.searchParams.set("branch", branch.value);
         window.location.assign(url.toString());

@@ -93,8 +93,14 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def _make_journey(request, browser, live_server, screenshot_dir, language, viewport) -> Iterator[Journey]:
-    """A fresh browser context at one setting; on leaving, fail the test if the browser complained."""
+def _make_journey(
+    request, browser, live_server, screenshot_dir, language, viewport, *, service_workers: str = "block"
+) -> Iterator[Journey]:
+    """A fresh browser context at one setting; on leaving, fail the test if the browser complained.
+
+    The service worker is blocked unless a journey is about it (tests/browser/test_offline_visit.py):
+    it keeps fetching pages in the background, which a journey that moves on would count as
+    abandoned requests."""
     setting = SETTINGS[viewport]
     # Like the database, the cache starts empty for every journey: supervision coalesces coverage
     # roll-ups with markers kept there, and a journey must not inherit another one's.
@@ -108,6 +114,7 @@ def _make_journey(request, browser, live_server, screenshot_dir, language, viewp
         locale="zh-CN" if language == "zh-hans" else "en-US",
         timezone_id="Asia/Shanghai",
         accept_downloads=True,
+        service_workers=service_workers,
     )
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     problems = ProblemLog()
@@ -138,6 +145,14 @@ def _make_journey(request, browser, live_server, screenshot_dir, language, viewp
 def journey(request, browser, live_server, screenshot_dir, transactional_db) -> Iterator[Journey]:
     language, viewport = request.param
     yield from _make_journey(request, browser, live_server, screenshot_dir, language, viewport)
+
+
+@pytest.fixture
+def offline_journey(browser, live_server, readme_screenshot_dir, transactional_db, request):
+    """A Chinese phone journey with the service worker running: the offline-first visit form."""
+    yield from _make_journey(
+        request, browser, live_server, readme_screenshot_dir, "zh-hans", "phone", service_workers="allow"
+    )
 
 
 @pytest.fixture
