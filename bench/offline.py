@@ -157,9 +157,12 @@ def offline_command(*, database_url: str) -> int:
             page.fill("#id_password", PASSWORD)
             page.click("form.stacked button[type=submit]")
             page.wait_for_url(base_url() + "/")
+            log("logged in")
             cdp = context.new_cdp_session(page)
             cdp.send("Network.enable")
             return context, page, cdp
+
+        log("1. cold load")
 
         # 1. cold: no worker, nothing cached (the login page's own assets excepted: cleared here).
         context, page, cdp = new_page("block")
@@ -169,6 +172,8 @@ def offline_command(*, database_url: str) -> int:
         cold = load_seconds(page)
         rows.append(("1. visit form, first load on slow 3G (cold)", f"{cold:.2f} s", "<= 2.5 s"))
         context.close()
+
+        log("2. installing the worker")
 
         # 2, 3. with the worker: one online visit installs it and keeps the field pages.
         context, page, cdp = new_page()
@@ -191,6 +196,8 @@ def offline_command(*, database_url: str) -> int:
             {**SLOW_3G, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
         )
 
+        log("4. precache size")
+
         # 4. what the precache costs on the wire.
         precached = sum(gzip_size(entry["url"]) for entry in precache_entries())
         from django.templatetags.static import static
@@ -202,6 +209,8 @@ def offline_command(*, database_url: str) -> int:
         rows.append(
             ("4b. the worker's own scripts (Workbox, idb, queue), gzip", f"{worker / 1024:.1f} KB", "")
         )
+
+        log("5. queueing and syncing")
 
         # 5. 50 visits queued offline, each with a photo, then the network returns on slow 3G.
         before = Visit.objects.count()
