@@ -28,6 +28,8 @@ from supervision.forms import VisitForm
 from supervision.models import Campaign, Finding, Visit, VisitPhoto
 
 OFFICE = (Role.ADMIN, Role.STAFF)
+# The phone keeps the pages of this many open plans (the soonest first): a week or two of visits.
+MAX_PLANNED_OFFLINE = 30
 
 # What the phone offers for each refusal.
 FIX_LOGIN, FIX_BRANCH, FIX_EDIT, FIX_DISCARD, FIX_WAIT = "login", "branch", "edit", "discard", "wait"
@@ -112,8 +114,12 @@ def sync_visit(request, campaign_pk: int):
     except ValidationError as exc:
         errors = {field: [str(m) for m in texts] for field, texts in exc.message_dict.items()}
         return _refused(400, _messages(errors), FIX_BRANCH if "branch" in errors else FIX_EDIT, errors)
-    if request.POST.get("announce") == "1":  # sent from the form just now: its page says so, as a plain save does
-        messages.success(request, _("Visit completed.") if visit.is_completed else _("Visit saved as a draft."))
+    if (
+        request.POST.get("announce") == "1"
+    ):  # sent from the form just now: its page says so, as a plain save does
+        messages.success(
+            request, _("Visit completed.") if visit.is_completed else _("Visit saved as a draft.")
+        )
     return _received(visit)
 
 
@@ -151,13 +157,19 @@ def sync_photo(request):
         errors = {field: [str(m) for m in texts] for field, texts in exc.message_dict.items()}
         return _refused(400, _messages(errors), FIX_DISCARD, errors)
     return JsonResponse(
-        {"ok": True, "id": photo.pk, "size": photo.size, "visit_url": reverse("supervision:visit_detail", args=[visit.pk])}
+        {
+            "ok": True,
+            "id": photo.pk,
+            "size": photo.size,
+            "visit_url": reverse("supervision:visit_detail", args=[visit.pk]),
+        }
     )
 
 
 def offline_pages(request):
     """The pages a visitor needs in the field, for the service worker to keep after one online visit:
-    my branches, the current campaign's visit form (its checklist), and the last visits."""
+    my branches, the current campaign's visit form (its checklist), my plan with the visit form and
+    the last visit of each branch in it, and my last visits."""
     if not request.user.is_authenticated:
         return JsonResponse({"pages": []}, status=401)
     pages = [reverse("home"), reverse("branch_list"), reverse("supervision:visit_list")]
@@ -165,11 +177,19 @@ def offline_pages(request):
         campaign = selectors.campaigns_for(request.user).first()
         if campaign is not None:
             pages.append(reverse("supervision:visit_create", args=[campaign.pk]))
+        # My plan: its list, and for each branch in it the visit form (with that branch's last visit
+        # beside it) and that last visit's page.
+        pages.append(reverse("supervision:my_visits"))
+        for plan in selectors.offline_plan(user=request.user)[:MAX_PLANNED_OFFLINE]:
+            form = reverse("supervision:visit_create", args=[plan.campaign_id])
+            pages.append(f"{form}?branch={plan.branch_id}")
+            if plan.last_visit_id:
+                pages.append(reverse("supervision:visit_detail", args=[plan.last_visit_id]))
     recent = (
         selectors.visits_visible_to(request.user).order_by("-visited_on", "-pk").values_list("pk", flat=True)
     )
     pages += [reverse("supervision:visit_detail", args=[pk]) for pk in recent[:20]]
-    return JsonResponse({"pages": pages})
+    return JsonResponse({"pages": list(dict.fromkeys(pages))})
 
 
 @login_required

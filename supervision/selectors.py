@@ -599,3 +599,15 @@ def plan_version(*, campaign: Campaign) -> tuple:
     """Changes whenever a plan of the campaign is made or changed: keys what the forecast draws."""
     found = PlannedVisit.objects.filter(campaign=campaign).aggregate(n=Count("pk"), at=Max("updated_at"))
     return found["n"], found["at"]
+
+
+def offline_plan(*, user: User) -> QuerySet[PlannedVisit]:
+    """The user's open plans, soonest first, each with the id of its branch's latest completed visit
+    (what the phone keeps for the field; one query)."""
+    latest = Visit.objects.completed().filter(branch=OuterRef("branch")).order_by("-visited_on", "-pk")
+    return (
+        PlannedVisit.objects.for_visitor(user)
+        .filter(status__in=[PlannedVisit.Status.PLANNED, PlannedVisit.Status.MISSED])
+        .annotate(last_visit_id=Subquery(latest.values("pk")[:1]))
+        .order_by("planned_on", "pk")
+    )

@@ -138,9 +138,27 @@
     });
   }
 
+  // A send that found no network (or a server error) while the phone says it is online tries again
+  // by itself, less and less often, so nothing waits for the next page load to leave.
+  var retryTimer = null;
+  var retryDelay = 5000;
+  function retryLater() {
+    window.clearTimeout(retryTimer);
+    return outbox.itemsOf(user).then(function (items) {
+      var waiting = items.some(function (item) { return item.state === "waiting"; });
+      if (!waiting) { retryDelay = 5000; return; }
+      askForBackgroundSync();
+      if (!navigator.onLine) { return; }
+      retryTimer = window.setTimeout(function () { sendNow(false); }, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 120000);
+    });
+  }
+
   function sendNow(retryRefused) {
     if (!user || offlinePage) { return Promise.resolve(); }
-    return outbox.sendAll({ user: user, retryRefused: retryRefused, loggedIn: true }).then(render, render);
+    return outbox.sendAll({ user: user, retryRefused: retryRefused, loggedIn: true })
+      .then(render, render)
+      .then(retryLater);
   }
 
   function askForBackgroundSync() {
@@ -229,6 +247,6 @@
       document.documentElement.setAttribute("data-offline-ready", "1");
     });
   }
-  window.addEventListener("online", function () { sendNow(false); });
+  window.addEventListener("online", function () { retryDelay = 5000; sendNow(false); });
   start();
 })();

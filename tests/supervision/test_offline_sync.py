@@ -1,6 +1,7 @@
 """The offline queue's endpoints: a visit and its photos arrive exactly once, whatever is replayed;
 a refusal answers why and what would fix it, in the user's language; where and when are kept."""
 
+import datetime
 import threading
 import uuid
 
@@ -203,3 +204,26 @@ def test_the_same_queued_visit_sent_three_times_at_once_is_one_visit(org):
     assert len({answer["id"] for answer in answers}) == 1
     assert Visit.objects.filter(campaign=campaign).count() == 1
     assert VisitScore.objects.filter(visit__campaign=campaign).count() == 9
+
+
+def test_the_offline_page_list_holds_my_plan_with_each_branchs_form_and_last_visit(login, org, campaign):
+    from tests.supervision.factories import CampaignFactory, VisitFactory
+    from tests.supervision.test_plan_pages import next_weekday, plan
+
+    today = datetime.date.today()
+    current = CampaignFactory(
+        scope=[org.company],
+        year=today.year,
+        starts_on=today - datetime.timedelta(weeks=4),
+        ends_on=today + datetime.timedelta(weeks=12),
+    )
+    last = VisitFactory(campaign=campaign, branch=org.county_branch, created_by=org.staff)
+    plan(org, current, org.county_branch, org.unit_staff, day=next_weekday())
+    plan(org, current, org.city_branch, org.staff, day=next_weekday())  # someone else's plan
+
+    pages = login(org.unit_staff).get("/supervision/offline/pages.json").json()["pages"]
+
+    assert "/supervision/plan/mine/" in pages
+    assert f"/supervision/campaigns/{current.pk}/visits/new/?branch={org.county_branch.pk}" in pages
+    assert f"/supervision/visits/{last.pk}/" in pages
+    assert f"/supervision/campaigns/{current.pk}/visits/new/?branch={org.city_branch.pk}" not in pages

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0003_problem_evidence_file'),
+        ('supervision', '0004_visit_plans'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
