@@ -242,7 +242,8 @@
       if (user && !offlinePage && navigator.onLine) {
         return sendNow(false).then(warmPages);
       }
-      return null;
+      // Offline with visits waiting: the browser's Background Sync sends them when the network returns.
+      return user ? retryLater() : null;
     }).then(function () {
       document.documentElement.setAttribute("data-offline-ready", "1");
     });

@@ -36,6 +36,9 @@
       strategies[cacheName] = new workbox.strategies.NetworkFirst({
         cacheName: cacheName,
         networkTimeoutSeconds: 4,
+        // Pages vary by cookie and language; the cache is the user's own already, and a page kept in
+        // the language it was read in is still the right page offline.
+        matchOptions: { ignoreVary: true },
         plugins: [
           {
             cacheWillUpdate: function (args) {
@@ -45,7 +48,7 @@
             // form for another branch), else the offline page.
             handlerDidError: function (args) {
               return caches.open(cacheName).then(function (cache) {
-                return cache.match(args.request.url, { ignoreSearch: true });
+                return cache.match(args.request.url, { ignoreSearch: true, ignoreVary: true });
               }).then(function (hit) {
                 return hit || workbox.precaching.matchPrecache(config.offlineUrl);
               });
