@@ -76,7 +76,7 @@
   var open = false;
   function resultText(item) {
     var result = item.lastResult;
-    if (!result) { return t("never", "not sent yet"); }
+    if (!result) { return navigator.onLine ? t("never", "not sent yet") : t("network", "no network: sent when it returns"); }
     if (result.reason) { return result.reason; }
     if (result.code === "network") { return t("network", "no network: will send when it returns"); }
     if (result.code === "session") { return t("session", "your session ended: log in again"); }

@@ -172,7 +172,8 @@ def test_logging_out_asks_before_deleting_unsent_visits_and_the_next_user_sees_n
 
     journey.open_menu()
     with page.expect_event("dialog") as asked:
-        page.get_by_role("button", name=journey.t("Log out")).click()
+        # (no waiting after the click: the question holds the page until it is answered below)
+        page.get_by_role("button", name=journey.t("Log out")).click(no_wait_after=True)
     assert org.city_branch.name in asked.value.message  # the unsent visit is named
     asked.value.dismiss()  # "no": stay logged in, the visit stays
     expect(page.get_by_test_id("outbox")).to_have_attribute("data-count", "1")
