@@ -118,7 +118,9 @@ def manifest(request):
             },
         ],
     }
-    return JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @require_GET
