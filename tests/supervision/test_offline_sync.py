@@ -227,3 +227,48 @@ def test_the_offline_page_list_holds_my_plan_with_each_branchs_form_and_last_vis
     assert f"/supervision/campaigns/{current.pk}/visits/new/?branch={org.county_branch.pk}" in pages
     assert f"/supervision/visits/{last.pk}/" in pages
     assert f"/supervision/campaigns/{current.pk}/visits/new/?branch={org.city_branch.pk}" not in pages
+
+
+def test_the_photo_and_finding_services_refuse_what_does_not_belong(org, campaign, settings):
+    from django.core.exceptions import ValidationError
+
+    from supervision import services
+    from tests.supervision.factories import VisitFactory
+
+    visit = VisitFactory(campaign=campaign, branch=org.city_branch, created_by=org.staff)
+    other = VisitFactory(campaign=campaign, branch=org.county_branch, created_by=org.staff)
+    key = uuid.uuid4()
+    finding = services.add_finding(visit=visit, kind="good_practice", title="示范岗", idempotency_key=key)
+    assert (
+        services.add_finding(visit=visit, kind="good_practice", title="示范岗", idempotency_key=key)
+        == finding
+    )
+    with pytest.raises(ValidationError):  # the same key under another visit
+        services.add_finding(visit=other, kind="good_practice", title="示范岗", idempotency_key=key)
+    for kind, title in [("rumour", "x"), ("problem", "   ")]:
+        with pytest.raises(ValidationError):
+            services.add_finding(visit=visit, kind=kind, title=title, due_on=datetime.date(2020, 9, 1))
+
+    photo_key = uuid.uuid4()
+    photo = services.add_visit_photo(
+        visit=visit, upload=SimpleUploadedFile("a.jpg", JPEG), finding=finding, idempotency_key=photo_key
+    )
+    with pytest.raises(ValidationError):  # the same key under another visit
+        services.add_visit_photo(
+            visit=other, upload=SimpleUploadedFile("a.jpg", JPEG), idempotency_key=photo_key
+        )
+    with pytest.raises(ValidationError):  # a finding of another visit
+        services.add_visit_photo(visit=other, upload=SimpleUploadedFile("a.jpg", JPEG), finding=finding)
+    foreign_item = ChecklistItem.objects.exclude(area__template=campaign.template).first()
+    if foreign_item is None:
+        from tests.supervision.factories import ChecklistTemplateFactory
+
+        foreign_item = ChecklistItem.objects.filter(area__template=ChecklistTemplateFactory()).first()
+    with pytest.raises(ValidationError):  # an item of another checklist
+        services.add_visit_photo(
+            visit=visit, upload=SimpleUploadedFile("a.jpg", JPEG), item_id=foreign_item.pk
+        )
+    settings.UPLOAD_MAX_BYTES = 100
+    with pytest.raises(ValidationError):  # too large
+        services.add_visit_photo(visit=visit, upload=SimpleUploadedFile("a.jpg", JPEG))
+    assert list(VisitPhoto.objects.all()) == [photo]
