@@ -83,7 +83,5 @@ def create_once(
             if existing is None:  # another constraint failed: not ours to hide
                 raise
     if not same_sender(existing):
-        raise ValidationError(
-            _("This submission id belongs to another record; reload the form and send again.")
-        )
+        raise key_used_elsewhere()
     return existing, False

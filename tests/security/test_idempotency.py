@@ -301,3 +301,30 @@ def test_three_identical_parallel_posts_make_one_visit_one_problem_one_activity(
     assert VisitScore.objects.filter(visit__campaign=campaign).count() == 9
     assert Finding.objects.filter(title="并发问题").count() == 1
     assert PairingActivity.objects.filter(title="并发活动").count() == 1
+
+
+def test_a_meeting_key_used_by_someone_else_is_refused_next_to_the_form(login, org, world):
+    key = str(uuid.uuid4())
+    data = {
+        "unit": org.county.pk,
+        "held_on": "2020-05-01",
+        "title": "例会",
+        "attendees": "王芳",
+        "idempotency_key": key,
+    }
+    assert login(org.staff).post("/supervision/meetings/new/", data).status_code == 302
+    response = login(org.unit_staff).post("/supervision/meetings/new/", data)
+    assert response.status_code == 400
+    assert MeetingAttendance.objects.get(idempotency_key=key).created_by == org.staff
+
+
+def test_create_once_does_not_hide_another_constraints_failure(org):
+    from django.db import IntegrityError
+
+    from branchtrack.web.idempotency import create_once
+
+    def clash():
+        raise IntegrityError("another constraint")
+
+    with pytest.raises(IntegrityError):
+        create_once(MeetingAttendance, key=uuid.uuid4(), create=clash)

@@ -272,3 +272,66 @@ def test_the_photo_and_finding_services_refuse_what_does_not_belong(org, campaig
     with pytest.raises(ValidationError):  # too large
         services.add_visit_photo(visit=visit, upload=SimpleUploadedFile("a.jpg", JPEG))
     assert list(VisitPhoto.objects.all()) == [photo]
+
+
+@pytest.mark.parametrize(
+    "findings",
+    [
+        "not json",
+        '{"kind": "problem"}',
+        "[" + ",".join(['{"kind": "good_practice", "title": "x"}'] * 21) + "]",
+        '[{"kind": "rumour", "title": "x"}]',
+        '[{"kind": "good_practice", "title": ""}]',
+        '[{"kind": "problem", "title": "台账", "due_on": "soon"}]',
+        '[{"kind": "good_practice", "title": "x", "key": "not-a-uuid"}]',
+    ],
+    ids=["not json", "not a list", "too many", "kind", "title", "due date", "key"],
+)
+def test_findings_the_form_cannot_read_are_refused_with_the_reason(login, org, campaign, findings):
+    response = login(org.staff).post(
+        sync_url(campaign), queued_visit(campaign, org.city_branch, findings=findings)
+    )
+    assert response.status_code == 400 and response.json()["fix"] == "edit"
+    assert response.json()["errors"]["findings"]
+    assert not Visit.objects.exists()
+
+
+def test_a_location_needs_both_coordinates(login, org, campaign):
+    response = login(org.staff).post(
+        sync_url(campaign), queued_visit(campaign, org.city_branch, longitude="")
+    )
+    assert response.status_code == 400 and not Visit.objects.exists()
+
+
+def test_the_queue_endpoints_refuse_what_they_cannot_place(login, org, campaign):
+    client = login(org.staff)
+    missing_key = client.post(
+        sync_url(campaign), queued_visit(campaign, org.city_branch, idempotency_key="nope")
+    )
+    assert missing_key.status_code == 400 and missing_key.json()["fix"] == "edit"
+    gone = client.post("/supervision/campaigns/999999/visits/sync/", queued_visit(campaign, org.city_branch))
+    assert gone.status_code == 404 and gone.json()["fix"] == "discard"
+
+    data = queued_visit(campaign, org.city_branch)
+    client.post(sync_url(campaign), data)
+    photo = {"visit_key": data["idempotency_key"], "idempotency_key": str(uuid.uuid4())}
+    for extra, reason in [
+        ({"finding_key": str(uuid.uuid4()), "photo": SimpleUploadedFile("a.jpg", JPEG)}, "finding"),
+        ({"item": "²", "photo": SimpleUploadedFile("a.jpg", JPEG)}, "item"),
+        ({}, "no photo"),
+    ]:
+        response = client.post("/supervision/photos/sync/", {**photo, **extra})
+        assert response.status_code == 400 and response.json()["fix"] == "discard", reason
+    assert not VisitPhoto.objects.exists()
+    theirs = login(org.admin).post(sync_url(campaign), data)
+    assert theirs.status_code == 409 and theirs.json()["fix"] == "discard"
+
+
+def test_the_installable_app_serves_its_manifest_worker_and_offline_page(client):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest["Content-Type"] == "application/manifest+json"
+    assert manifest.json()["lang"] == "zh-hans" and manifest.json()["scope"] == "/"
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and worker["Service-Worker-Allowed"] == "/"
+    assert "workbox-precaching.prod.js" in worker.content.decode() and "/offline/" in worker.content.decode()
+    assert "当前离线" in client.get("/offline/").content.decode()
