@@ -335,3 +335,48 @@ def test_the_installable_app_serves_its_manifest_worker_and_offline_page(client)
     assert worker.status_code == 200 and worker["Service-Worker-Allowed"] == "/"
     assert "workbox-precaching.prod.js" in worker.content.decode() and "/offline/" in worker.content.decode()
     assert "当前离线" in client.get("/offline/").content.decode()
+
+
+def test_a_photo_that_loses_the_race_for_its_key_leaves_no_file_behind(
+    org, campaign, settings, tmp_path, monkeypatch
+):
+    """Two sends of one photo: the second checked the key before the first stored its row (simulated
+    by letting its check see nothing); its insert then meets the unique key, and it answers the
+    first photo and removes the file it had stored."""
+    from supervision import services
+    from tests.supervision.factories import VisitFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    visit = VisitFactory(campaign=campaign, branch=org.city_branch, created_by=org.staff)
+    key = uuid.uuid4()
+    first = services.add_visit_photo(
+        visit=visit, upload=SimpleUploadedFile("a.jpg", JPEG), idempotency_key=key
+    )
+    from branchtrack.web import idempotency
+
+    real = idempotency.find_by_key
+    blind = {"services": 1, "idempotency": 1}  # each module's first look sees nothing
+
+    def late_look(where):
+        def look(model, k):
+            if model is VisitPhoto and blind[where]:
+                blind[where] -= 1
+                return None
+            return real(model, k)
+
+        return look
+
+    monkeypatch.setattr(services, "find_by_key", late_look("services"))
+    monkeypatch.setattr(idempotency, "find_by_key", late_look("idempotency"))
+    second = services.add_visit_photo(
+        visit=visit, upload=SimpleUploadedFile("a.jpg", JPEG), idempotency_key=key
+    )
+    assert second == first and VisitPhoto.objects.count() == 1
+    assert [p.name for p in (tmp_path / "supervision" / "photos" / str(visit.pk)).iterdir()] == [
+        first.file.name.rsplit("/", 1)[-1]
+    ]
+
+
+def test_a_photo_from_a_signed_out_phone_asks_to_log_in(client, org, campaign):
+    response = client.post("/supervision/photos/sync/", {"visit_key": str(uuid.uuid4())})
+    assert response.status_code == 401 and response.json()["fix"] == "login"
