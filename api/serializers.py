@@ -374,6 +374,62 @@ class LiaisonGroupSerializer(serializers.ModelSerializer):
 # --- what the write endpoints take (parsed and checked by the pages' forms and the apps' services) ---
 
 
+class ScoreInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="A checklist item of the campaign's checklist.")
+    score = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True)
+    remark = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class LocationInputSerializer(serializers.Serializer):
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+    accuracy_m = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, allow_null=True)
+
+
+class FindingInputSerializer(serializers.Serializer):
+    client_id = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Your id for this finding: a resend stores it once."
+    )
+    kind = serializers.ChoiceField(choices=Finding.Kind.choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    due_on = serializers.DateField(required=False, allow_null=True, help_text="Required for a problem.")
+
+
+class VisitEditInputSerializer(serializers.Serializer):
+    visited_on = serializers.DateField(help_text="Inside the campaign's dates.")
+    visitors = serializers.CharField(max_length=200, help_text="Names, separated by commas.")
+    overall_comment = serializers.CharField(required=False, allow_blank=True)
+    scores = ScoreInputSerializer(
+        many=True,
+        max_length=200,
+        help_text="One per checklist item you scored; a completed visit scores all.",
+    )
+    complete = serializers.BooleanField(
+        default=False, help_text="Complete the visit (it then counts for coverage); false keeps a draft."
+    )
+
+
+class VisitInputSerializer(VisitEditInputSerializer):
+    client_id = serializers.UUIDField(
+        help_text="Your id for this visit (a UUID made by the client): sending it again, even in "
+        "parallel, stores the visit once and answers the first result."
+    )
+    campaign = serializers.IntegerField()
+    branch = serializers.IntegerField()
+    findings = FindingInputSerializer(many=True, required=False, max_length=20)
+    device_time = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="The device's clock when the visit was completed."
+    )
+    location = LocationInputSerializer(required=False, allow_null=True)
+
+
+class VisitUpdateInputSerializer(VisitEditInputSerializer):
+    version = serializers.IntegerField(
+        min_value=0, help_text="The visit's version you read: a visit changed since is refused (409)."
+    )
+
+
 class ResolveProblemInputSerializer(serializers.Serializer):
     resolution = serializers.CharField(help_text="How the problem was solved.")
     evidence = serializers.CharField(

@@ -1,23 +1,29 @@
-"""The read endpoints. Each one asks the apps' permission API for its queryset, so an object outside
+"""The endpoints. Each one asks the apps' permission API for its queryset, so an object outside
 the caller's scope is simply not there (404), and binds the page's FilterSet with the user."""
 
 from __future__ import annotations
+
+import json
 
 from django.core.exceptions import ValidationError
 from django.db.models import FloatField, Prefetch
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import filters, serializers
+from api.errors import Conflict
 from api.access import EVERYONE, OFFICE, RoleAndTokenAccess
 from api.filtering import ScopedFilterBackend
 from api.pagination import ApiCursorPagination
+from branchtrack.web.concurrency import StaleEditError
+from branchtrack.web.idempotency import find_by_key
 from org.filters import BranchFilterSet
 from org.models import Branch, Role
 from org.permissions import EVERYTHING, branches_visible_to, unit_scope_path, units_visible_to
@@ -31,8 +37,8 @@ from projects.models import OutstandingList, ProjectRevision, Rating, RatingRoun
 from supervision import selectors as supervision_selectors
 from supervision import services as supervision_services
 from supervision.filters import FeedbackFilterSet, MeetingFilterSet, VisitFilterSet
-from supervision.forms import ResolveProblemForm
-from supervision.models import CoverageSnapshot, VisitScore
+from supervision.forms import ResolveProblemForm, VisitForm
+from supervision.models import Campaign, CoverageSnapshot, Visit, VisitScore
 
 LOGGERS = frozenset({Role.ADMIN, Role.STAFF, Role.SECRETARY})
 
@@ -140,11 +146,56 @@ class CoverageSnapshotViewSet(ScopedReadViewSet):
         return queryset.filter(unit__in=units_visible_to(user))
 
 
-class VisitViewSet(ScopedReadViewSet):
-    """Visits to branches of your scope, each with its scores and findings."""
+# A form field of the visit page -> the name the API documents for it.
+VISIT_FIELD_NAMES = {
+    "idempotency_key": "client_id",
+    "latitude": "location.latitude",
+    "longitude": "location.longitude",
+    "location_accuracy_m": "location.accuracy_m",
+}
+
+
+def _visit_form_data(body: dict, areas) -> dict:
+    """The API's body as the visit page's form posts it, so one form and one service decide."""
+    known = {item.pk for area in areas for item in area.items.all()}
+    data = {
+        "visited_on": body["visited_on"].isoformat(),
+        "visitors": body["visitors"],
+        "overall_comment": body.get("overall_comment", ""),
+        "action": "complete" if body.get("complete") else "draft",
+    }
+    for index, score in enumerate(body.get("scores", [])):
+        if score["item"] not in known:
+            raise ValidationError(
+                {f"scores.{index}.item": _("This item is not on the checklist of the visit's campaign.")}
+            )
+        if score.get("score") is not None:
+            data[f"score_{score['item']}"] = str(score["score"])
+        data[f"remark_{score['item']}"] = score.get("remark", "")
+    return data
+
+
+def _visit_errors(form) -> None:
+    """The visit form's errors, on the fields the API documents (`scores.<item>.score`, `client_id`...)."""
+    if form.is_valid():
+        return
+    errors = {}
+    for field, texts in form.errors.as_data().items():
+        if field.startswith(("score_", "remark_")):
+            kind, _sep, item = field.partition("_")
+            field = f"scores.{item}.{kind}"
+        errors[VISIT_FIELD_NAMES.get(field, field)] = texts
+    raise ValidationError(errors)
+
+
+class VisitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadViewSet):
+    """Visits to branches of your scope, each with its scores and findings. Office staff log a visit
+    (POST, idempotent by your `client_id`) and edit it (PUT, with the `version` they read)."""
 
     serializer_class = serializers.VisitSerializer
     filterset_class = VisitFilterSet
+    write_roles = OFFICE
+    http_method_names = ["get", "post", "put", "head", "options"]
 
     def scoped(self, user):
         return (
@@ -155,6 +206,93 @@ class VisitViewSet(ScopedReadViewSet):
                 "findings",
             )
         )
+
+    def _answer(self, visit, *, status_code: int) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=visit.pk)).data, status=status_code)
+
+    @extend_schema(
+        request=serializers.VisitInputSerializer,
+        responses={201: serializers.VisitSerializer, 200: serializers.VisitSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """Log a visit with its scores and the findings made on it. A `client_id` sent before (a retry,
+        a lost answer, the offline queue) answers 200 with the visit the first send stored."""
+        body = _body(serializers.VisitInputSerializer, request).validated_data
+        repeat = find_by_key(Visit, body["client_id"])
+        if repeat is not None:
+            if repeat.created_by_id != request.user.pk:
+                raise ValidationError({"client_id": _("This submission id belongs to another record.")})
+            return self._answer(repeat, status_code=status.HTTP_200_OK)
+        campaign = supervision_selectors.campaigns_for(request.user).filter(pk=body["campaign"]).first()
+        if campaign is None:
+            raise ValidationError({"campaign": _("There is no such campaign.")})
+        areas = supervision_selectors.checklist_areas(template_id=campaign.template_id)
+        data = _visit_form_data(body, areas)
+        data["branch"] = str(body["branch"])
+        data["idempotency_key"] = str(body["client_id"])
+        if body.get("device_time"):
+            data["device_time"] = body["device_time"].isoformat()
+        if body.get("location"):
+            data["latitude"] = str(body["location"]["latitude"])
+            data["longitude"] = str(body["location"]["longitude"])
+            if body["location"].get("accuracy_m") is not None:
+                data["location_accuracy_m"] = str(body["location"]["accuracy_m"])
+        data["findings"] = json.dumps(
+            [
+                {
+                    "key": str(finding["client_id"]) if finding.get("client_id") else "",
+                    "kind": finding["kind"],
+                    "title": finding["title"],
+                    "description": finding.get("description", ""),
+                    "due_on": finding["due_on"].isoformat() if finding.get("due_on") else "",
+                }
+                for finding in body.get("findings", [])
+            ]
+        )
+        form = VisitForm(
+            data,
+            campaign=campaign,
+            branches=supervision_selectors.visitable_branches(user=request.user, campaign=campaign),
+            areas=areas,
+        )
+        _visit_errors(form)
+        visit = supervision_services.create_visit(
+            user=request.user, campaign=campaign, branch=form.cleaned_data["branch"], **form.visit_fields()
+        )
+        return self._answer(visit, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.VisitUpdateInputSerializer, responses=serializers.VisitSerializer)
+    def update(self, request, *args, **kwargs):
+        """Edit a visit: all its fields again, with the `version` you read (a visit someone changed since
+        answers 409). A completed visit stays completed."""
+        visit = self.get_object()
+        body = _body(serializers.VisitUpdateInputSerializer, request).validated_data
+        campaign = Campaign.objects.select_related("template").get(pk=visit.campaign_id)
+        areas = supervision_selectors.checklist_areas(template_id=visit.template_id)
+        data = _visit_form_data(body, areas)
+        form = VisitForm(
+            data,
+            campaign=campaign,
+            branches=Branch.objects.filter(pk=visit.branch_id),
+            areas=areas,
+            fixed_branch=True,
+            initial={"branch": visit.branch_id},
+        )
+        _visit_errors(form)
+        try:
+            supervision_services.update_visit(
+                user=request.user,
+                visit=visit,
+                expected_version=body["version"],
+                visited_on=form.cleaned_data["visited_on"],
+                visitors=form.cleaned_data["visitors"],
+                overall_comment=form.cleaned_data["overall_comment"],
+                scores=form.scores(),
+                complete=form.complete_requested,
+            )
+        except StaleEditError as exc:
+            raise Conflict(exc.message) from exc
+        return self._answer(visit, status_code=status.HTTP_200_OK)
 
 
 class FindingViewSet(ScopedReadViewSet):
