@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import filters, serializers
-from api.errors import Conflict
 from api.access import EVERYONE, OFFICE, RoleAndTokenAccess
+from api.errors import Conflict
 from api.filtering import ScopedFilterBackend
 from api.pagination import ApiCursorPagination
 from branchtrack.web.concurrency import StaleEditError
