@@ -1,7 +1,7 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
@@ -220,6 +220,9 @@ def external_org_list(request):
 
 @role_required(Role.ADMIN)
 def external_org_import(request):
+    # The table holds every unit's partners, so (as for the org import) a unit administrator may not import it.
+    if not request.user.is_company_level:
+        raise PermissionDenied
     return table_import_page(
         request,
         form_class=ExternalOrgImportForm,

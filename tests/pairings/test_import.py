@@ -106,3 +106,14 @@ def test_kinds_are_understood_in_either_language(db):
         "L2": "government",
         "L3": "village",
     }
+
+
+def test_a_unit_administrator_may_not_import_the_company_wide_table(login, org):
+    ExternalOrg.objects.create(code="K001", name="华兴钢铁党委", kind="customer", contact_person="李明")
+    client = login(org.unit_admin)
+    assert client.get("/pairings/external/import/").status_code == 403
+    renamed = "编码,名称,类别,联系人\nK001,改名了,客户企业,\n"
+    assert client.post("/pairings/external/import/", {"file": _upload(renamed)}).status_code == 403
+    assert ExternalOrg.objects.get(code="K001").name == "华兴钢铁党委"
+    page = client.get("/pairings/external/").content.decode()
+    assert "/pairings/external/import/" not in page

@@ -367,7 +367,7 @@ CASES = [
         city_object(LOGGERS),
     ),
     Case("external organisations", lambda w: "/pairings/external/", 403, only(STAFF_ROLES)),
-    Case("import external organisations", lambda w: "/pairings/external/import/", 403, only(ADMINS)),
+    Case("import external organisations", lambda w: "/pairings/external/import/", 403, only(("admin",))),
     Case("pairing summary", lambda w: "/pairings/summary/", 403, only(STAFF_ROLES)),
     # Year-end assessment: administrators (a unit administrator exports their own scope).
     Case("assessment exports", lambda w: "/assessment/", 403, only(ADMINS)),
