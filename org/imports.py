@@ -203,20 +203,37 @@ def _check_references(parsed: list[_Parsed], errors: list[RowError]) -> None:
                 "parent_code",
                 _("no unit with code %(code)s in the file or the database.") % {"code": item.parent_code},
             )
+    _check_cycles(file_units, existing_units, errors)
+
+
+def _parents_after_import(file_units: dict[str, _Parsed], existing_paths: dict[str, str]) -> dict[str, str]:
+    """Each unit's parent code in the tree as it will be once the file is applied."""
+    code_by_path = {path: code for code, path in existing_paths.items()}
+    parents = {code: code_by_path.get(path[: -Unit.steplen], "") for code, path in existing_paths.items()}
+    parents.update({code: item.parent_code for code, item in file_units.items()})
+    return parents
+
+
+def _check_cycles(
+    file_units: dict[str, _Parsed], existing_paths: dict[str, str], errors: list[RowError]
+) -> None:
+    # A move is checked against the tree after the whole file, not row by row against today's tree:
+    # a unit moved under a new unit placed under its own child loops although no single row says so,
+    # and two units that swap places are fine although each row alone would not be.
+    parents = _parents_after_import(file_units, existing_paths)
     for item in file_units.values():
-        own_path, parent_path = existing_units.get(item.code), existing_units.get(item.parent_code)
-        if own_path and parent_path and parent_path.startswith(own_path):
-            _error(errors, item.row, "parent_code", _("a unit cannot move under its own descendant."))
-    # A unit may not become its own ancestor through the file's parent codes.
-    for item in file_units.values():
-        seen = {item.code}
-        parent = item.parent_code
-        while parent in file_units:
-            if parent in seen:
-                _error(errors, item.row, "parent_code", _("the parent codes form a loop."))
-                break
-            seen.add(parent)
-            parent = file_units[parent].parent_code
+        chain, parent = [item.code], item.parent_code
+        while parent and parent not in chain:
+            chain.append(parent)
+            parent = parents.get(parent, "")
+        if parent == item.code:
+            _error(
+                errors,
+                item.row,
+                "parent_code",
+                _("a unit cannot move under its own descendant: %(chain)s.")
+                % {"chain": " → ".join([*chain, item.code])},
+            )
 
 
 def _apply(parsed: list[_Parsed], result: OrgImportResult) -> None:
@@ -265,12 +282,16 @@ def _upsert(result: OrgImportResult, kind: str, existing, model, keys: dict, **v
 
 
 def _apply_units(items: list[_Parsed], result: OrgImportResult) -> None:
-    by_code = {item.code: item for item in items}
+    # Placing units from the top of the final tree down means every parent is already where the file
+    # puts it, so no move ever lands inside the moved unit's own subtree.
+    parents = _parents_after_import(
+        {item.code: item for item in items}, dict(Unit.objects.values_list("code", "path"))
+    )
 
     def depth(item: _Parsed) -> int:
         level, parent = 0, item.parent_code
-        while parent in by_code:
-            level, parent = level + 1, by_code[parent].parent_code
+        while parent:
+            level, parent = level + 1, parents.get(parent, "")
         return level
 
     for item in sorted(items, key=depth):

@@ -202,3 +202,45 @@ def test_a_unit_administrator_neither_imports_nor_exports_the_company(login, org
     client = login(org.unit_admin)
     assert client.get("/org/import/").status_code == 403
     assert client.get("/org/export.csv").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_unit_moved_under_its_own_descendant_through_a_new_unit_is_a_row_error():
+    import_organisation_file(io.BytesIO(csv_bytes(GOOD_ROWS)), filename="org.csv")
+    header = GOOD_ROWS[0]
+    rows = [
+        header,
+        ["单位", "U1", "城区供电公司", "NEW", "city", "", "", ""],
+        ["单位", "NEW", "新单位", "U1-1", "其他", "", "", ""],
+    ]
+    with translation.override("en"):
+        result = import_organisation_file(io.BytesIO(csv_bytes(rows)), filename="org.csv")
+        assert [str(error) for error in result.errors] == [
+            "Row 2, column parent code: a unit cannot move under its own descendant: U1 → NEW → U1-1 → U1.",
+            "Row 3, column parent code: a unit cannot move under its own descendant: NEW → U1-1 → U1 → NEW.",
+        ]
+    assert not Unit.objects.filter(code="NEW").exists()
+    assert Unit.objects.get_parent(Unit.objects.get(code="U1")).code == "C"
+
+
+@pytest.mark.django_db
+def test_a_unit_moved_under_its_own_child_is_a_row_error():
+    import_organisation_file(io.BytesIO(csv_bytes(GOOD_ROWS)), filename="org.csv")
+    rows = [GOOD_ROWS[0], ["单位", "U1", "城区供电公司", "U1-1", "city", "", "", ""]]
+    with translation.override("en"):
+        result = import_organisation_file(io.BytesIO(csv_bytes(rows)), filename="org.csv")
+    assert [error.row for error in result.errors] == [2]
+
+
+@pytest.mark.django_db
+def test_two_units_can_swap_places_in_one_file():
+    import_organisation_file(io.BytesIO(csv_bytes(GOOD_ROWS)), filename="org.csv")
+    rows = [
+        GOOD_ROWS[0],
+        ["单位", "U1", "城区供电公司", "U1-1", "city", "", "", ""],
+        ["单位", "U1-1", "城关供电所", "C", "供电所", "", "", ""],
+    ]
+    result = import_organisation_file(io.BytesIO(csv_bytes(rows)), filename="org.csv")
+    assert result.ok, result.errors
+    assert Unit.objects.get_parent(Unit.objects.get(code="U1")).code == "U1-1"
+    assert Unit.objects.get_parent(Unit.objects.get(code="U1-1")).code == "C"
