@@ -135,6 +135,20 @@ STORAGES = {
 }
 # Largest upload accepted (import files, activity photos and PDFs).
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# Bounds of a table import (.xlsx/.csv), checked before and while reading so that no file, however
+# crafted, costs more than a few tens of MB or seconds (README "Importing tables"). A partial dict in a
+# test's settings keeps the other defaults (branchtrack.web.tabular.import_limit).
+IMPORT_LIMITS = {
+    "max_bytes": UPLOAD_MAX_BYTES,  # the file as uploaded
+    "max_uncompressed_bytes": 50 * 1024 * 1024,  # .xlsx: all zip members together, as declared
+    "max_compression_ratio": 100,  # .xlsx: any member over 1 MiB unpacked; a zip bomb is 1000:1
+    "max_zip_members": 200,  # .xlsx: a workbook of one sheet has about ten
+    "max_rows": 20_000,  # rows read, the header and blank rows included
+    "max_columns": 50,  # cells in any one row up to its last non-empty cell
+    "max_cells": 400_000,  # cells read in the whole file
+    "max_errors": 200,  # row errors listed; the rest are counted ("and 4,812 more")
+    "preview_max_age_seconds": 3600,  # an uploaded file waits this long for its confirmation
+}
 
 # Redis is the Celery broker and the cache. Without REDIS_URL (the demo) tasks run
 # eagerly in the web process and the cache is process-local.

@@ -13,7 +13,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branchtrack.web.tabular import BOOLEAN_HELP, Column, RowError, TableRow, parse_bool, read_table
+from branchtrack.web.tabular import (
+    BOOLEAN_HELP,
+    Column,
+    RowError,
+    RowErrorList,
+    TableRow,
+    parse_bool,
+    read_table,
+)
 from org.models import Branch, Department, Unit
 
 COLUMNS = (
@@ -72,7 +80,7 @@ class _Parsed:
 
 @dataclass
 class OrgImportResult:
-    errors: list[RowError] = field(default_factory=list)
+    errors: RowErrorList = field(default_factory=RowErrorList)
     created: dict[str, int] = field(default_factory=lambda: {"unit": 0, "branch": 0, "department": 0})
     updated: dict[str, int] = field(default_factory=lambda: {"unit": 0, "branch": 0, "department": 0})
     unchanged: int = 0
@@ -118,7 +126,7 @@ def _parse_rows(rows: list[TableRow], errors: list[RowError]) -> list[_Parsed]:
     parsed: list[_Parsed] = []
     seen: dict[tuple[str, str], int] = {}
     for row in rows:
-        before = len(errors)
+        before = errors.total
         kind = TYPE_WORDS.get(row.get("type").strip().lower())
         if kind is None:
             _error(errors, row.number, "type", _("must be one of 单位/unit, 党支部/branch, 部门/department."))
@@ -172,7 +180,7 @@ def _parse_rows(rows: list[TableRow], errors: list[RowError]) -> list[_Parsed]:
                 item.active = active
         if kind and code:
             seen.setdefault((kind, code), row.number)
-        if len(errors) == before:
+        if errors.total == before:
             parsed.append(item)
     return parsed
 

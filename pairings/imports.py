@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branchtrack.web.tabular import Column, RowError, TableRow, read_table
+from branchtrack.web.tabular import Column, RowError, RowErrorList, TableRow, read_table
 from pairings.models import ExternalOrg
 
 COLUMNS = (
@@ -69,7 +69,7 @@ MAX_LENGTHS = {
 
 @dataclass
 class ExternalOrgImportResult:
-    errors: list[RowError] = field(default_factory=list)
+    errors: RowErrorList = field(default_factory=RowErrorList)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -121,7 +121,7 @@ def _parse(rows: list[TableRow], errors: list[RowError]) -> dict[str, dict]:
     seen: dict[str, int] = {}
     kind_words = _kind_words()
     for row in rows:
-        before = len(errors)
+        before = errors.total
         for key, limit in MAX_LENGTHS.items():
             if len(row.get(key)) > limit:
                 _error(errors, row.number, key, _("is longer than %(max)s characters.") % {"max": limit})
@@ -148,7 +148,7 @@ def _parse(rows: list[TableRow], errors: list[RowError]) -> dict[str, dict]:
             )
         if code:
             seen.setdefault(code, row.number)
-        if len(errors) == before:
+        if errors.total == before:
             parsed[code] = {
                 "name": name,
                 "kind": kind,
