@@ -147,8 +147,11 @@ IMPORT_LIMITS = {
     "max_columns": 50,  # cells in any one row up to its last non-empty cell
     "max_cells": 400_000,  # cells read in the whole file
     "max_errors": 200,  # row errors listed; the rest are counted ("and 4,812 more")
+    "max_preview_rows": 500,  # rows to create or change listed on the preview; the rest are counted
     "preview_max_age_seconds": 3600,  # an uploaded file waits this long for its confirmation
 }
+# Where an uploaded import file waits, under a random name, between its preview and its confirmation.
+IMPORT_STAGING_DIR = Path(os.environ.get("IMPORT_STAGING_DIR", BASE_DIR / "import-staging"))
 
 # Redis is the Celery broker and the cache. Without REDIS_URL (the demo) tasks run
 # eagerly in the web process and the cache is process-local.

@@ -8,11 +8,21 @@ nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from branchtrack.web.import_plan import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    FieldChange,
+    ImportPlan,
+    PlannedRow,
+    TableImporter,
+    run_import,
+)
 from branchtrack.web.tabular import (
     BOOLEAN_HELP,
     Column,
@@ -21,6 +31,7 @@ from branchtrack.web.tabular import (
     TableRow,
     parse_bool,
     read_table,
+    read_upload,
 )
 from org.models import Branch, Department, Unit
 
@@ -71,58 +82,83 @@ class _Parsed:
     kind: str
     code: str
     name: str
-    parent_code: str = ""
-    unit_kind: str = Unit.Kind.OTHER
-    secretary: str = ""
-    member_count: int = 0
-    active: bool = True
+    # None: the file has no such column (or, for a kind, sex or count, an empty cell), so the record
+    # keeps what it has; a new record gets the model's default.
+    parent_code: str | None = None
+    unit_kind: str | None = None
+    secretary: str | None = None
+    member_count: int | None = None
+    active: bool | None = None
+    kept: list[str] = field(default_factory=list)  # labels of empty cells left as they are
 
 
 @dataclass
-class OrgImportResult:
-    errors: RowErrorList = field(default_factory=RowErrorList)
-    created: dict[str, int] = field(default_factory=lambda: {"unit": 0, "branch": 0, "department": 0})
-    updated: dict[str, int] = field(default_factory=lambda: {"unit": 0, "branch": 0, "department": 0})
-    unchanged: int = 0
+class _Existing:
+    """The organisation as it is, read once per plan."""
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+    unit_paths: dict[str, str]
+    units: dict[str, Unit]
+    branches: dict[str, Branch]
+    departments: dict[str, Department]
 
-    @property
-    def changed(self) -> bool:
-        return any(self.created.values()) or any(self.updated.values())
+    @classmethod
+    def load(cls) -> _Existing:
+        units = {unit.code: unit for unit in Unit.objects.all()}
+        return cls(
+            unit_paths={code: unit.path for code, unit in units.items()},
+            units=units,
+            branches={branch.code: branch for branch in Branch.objects.select_related("unit")},
+            departments={department.code: department for department in Department.objects.all()},
+        )
 
-    def counts(self) -> dict[str, int]:
-        return {
-            "created": sum(self.created.values()),
-            "updated": sum(self.updated.values()),
-            "unchanged": self.unchanged,
-        }
+    @cached_property
+    def unit_parent_codes(self) -> dict[str, str]:
+        code_by_path = {path: code for code, path in self.unit_paths.items()}
+        return {code: code_by_path.get(path[: -Unit.steplen], "") for code, path in self.unit_paths.items()}
+
+    def unit_parent_code(self, code: str) -> str:
+        return self.unit_parent_codes[code]
 
 
-def import_organisation_file(uploaded, *, filename: str) -> OrgImportResult:
-    """Read and import a file; TableFileError propagates for unreadable files."""
-    rows = read_table(uploaded, filename=filename, columns=COLUMNS)
-    return import_organisation(rows=rows)
+def plan_organisation_file(data: bytes, *, filename: str) -> ImportPlan:
+    """Check a file and work out what importing it would change; writes nothing.
+
+    TableFileError propagates for unreadable files."""
+    return plan_organisation(rows=read_table(data, filename=filename, columns=COLUMNS))
 
 
-def import_organisation(*, rows: list[TableRow]) -> OrgImportResult:
-    result = OrgImportResult()
-    parsed = _parse_rows(rows, result.errors)
-    _check_references(parsed, result.errors)
-    if result.errors:
-        return result
-    with transaction.atomic():
-        _apply(parsed, result)
-    return result
+def plan_organisation(*, rows: list[TableRow]) -> ImportPlan:
+    plan = ImportPlan()
+    parsed = _parse_rows(rows, plan.errors)
+    existing = _Existing.load()
+    _fill_parents(parsed, existing, plan.errors)
+    _check_references(parsed, existing, plan.errors)
+    if plan.errors:
+        return plan
+    plan.rows = [_planned(item, existing) for item in parsed]
+    plan.payload = parsed
+    return plan
+
+
+def apply_organisation(plan: ImportPlan) -> None:
+    _apply(plan.payload)
+
+
+ORGANISATION_IMPORTER = TableImporter(
+    key="organisation", plan=plan_organisation_file, apply=apply_organisation
+)
+
+
+def import_organisation_file(uploaded, *, filename: str) -> ImportPlan:
+    """Check and import a file in one go (the management command): all rows or none."""
+    return run_import(ORGANISATION_IMPORTER, read_upload(uploaded), filename=filename)
 
 
 def _error(errors: list[RowError], row: int, column: str, message: str) -> None:
     errors.append(RowError(row=row, column=str(COLUMN_LABELS[column]), message=message))
 
 
-def _parse_rows(rows: list[TableRow], errors: list[RowError]) -> list[_Parsed]:
+def _parse_rows(rows: list[TableRow], errors: RowErrorList) -> list[_Parsed]:
     parsed: list[_Parsed] = []
     seen: dict[tuple[str, str], int] = {}
     for row in rows:
@@ -148,19 +184,27 @@ def _parse_rows(rows: list[TableRow], errors: list[RowError]) -> list[_Parsed]:
         elif len(name) > MAX_NAME:
             _error(errors, row.number, "name", _("is longer than %(max)s characters.") % {"max": MAX_NAME})
         item = _Parsed(
-            row=row.number, kind=kind or "", code=code, name=name, parent_code=row.get("parent_code")
+            row=row.number,
+            kind=kind or "",
+            code=code,
+            name=name,
+            parent_code=row.get("parent_code") if row.has("parent_code") else None,
         )
-        if kind == "unit" and row.get("unit_kind"):
+
+        if kind == "unit" and not _no_value(row, item, "unit_kind"):
             unit_kind = UNIT_KIND_WORDS.get(row.get("unit_kind").strip().lower())
             if unit_kind is None:
                 _error(errors, row.number, "unit_kind", _("is not a known unit kind."))
             else:
                 item.unit_kind = unit_kind
         if kind == "branch":
-            item.secretary = row.get("secretary")[:50]
-            count_text = row.get("member_count") or "0"
+            if row.has("secretary"):
+                item.secretary = row.get("secretary")[:50]
+            count_text = row.get("member_count")
             # isdigit() would accept "²" and "①"; only ASCII digits, and within what a branch can have.
-            if not (count_text.isascii() and count_text.isdigit()) or int(count_text) > MAX_MEMBERS:
+            if _no_value(row, item, "member_count"):
+                pass
+            elif not (count_text.isascii() and count_text.isdigit()) or int(count_text) > MAX_MEMBERS:
                 _error(
                     errors,
                     row.number,
@@ -169,15 +213,16 @@ def _parse_rows(rows: list[TableRow], errors: list[RowError]) -> list[_Parsed]:
                 )
             else:
                 item.member_count = int(count_text)
-            if not item.parent_code:
+            if item.parent_code == "":
                 _error(errors, row.number, "parent_code", _("a branch needs the code of its unit."))
-        active_text = row.get("active")
-        if active_text:
-            active = parse_bool(active_text)
+        if row.get("active"):
+            active = parse_bool(row.get("active"))
             if active is None:
                 _error(errors, row.number, "active", str(BOOLEAN_HELP))
             else:
                 item.active = active
+        elif kind == "branch":
+            _no_value(row, item, "active")
         if kind and code:
             seen.setdefault((kind, code), row.number)
         if errors.total == before:
@@ -185,10 +230,32 @@ def _parse_rows(rows: list[TableRow], errors: list[RowError]) -> list[_Parsed]:
     return parsed
 
 
-def _check_references(parsed: list[_Parsed], errors: list[RowError]) -> None:
+def _no_value(row: TableRow, item: _Parsed, column: str) -> bool:
+    """True when the row gives no value: the column is absent, or its cell is empty (noted for the preview)."""
+    if row.has(column) and not row.get(column):
+        item.kept.append(str(COLUMN_LABELS[column]))
+        return True
+    return not row.has(column)
+
+
+def _fill_parents(parsed: list[_Parsed], existing: _Existing, errors: RowErrorList) -> None:
+    """Rows of a file without the parent column keep their place; a new branch cannot."""
+    for item in parsed:
+        if item.parent_code is not None:
+            continue
+        if item.kind == "unit":
+            item.parent_code = existing.unit_parent_code(item.code) if item.code in existing.units else ""
+        elif item.kind == "branch":
+            if item.code in existing.branches:
+                item.parent_code = existing.branches[item.code].unit.code
+            else:
+                _error(errors, item.row, "parent_code", _("a branch needs the code of its unit."))
+
+
+def _check_references(parsed: list[_Parsed], existing: _Existing, errors: RowErrorList) -> None:
     file_units = {item.code: item for item in parsed if item.kind == "unit"}
-    existing_units = dict(Unit.objects.values_list("code", "path"))
-    existing_root = Unit.objects.get_root_nodes().values_list("code", flat=True).first()
+    existing_units = existing.unit_paths
+    existing_root = next((code for code, parent in existing.unit_parent_codes.items() if not parent), None)
     roots_in_file = [item for item in file_units.values() if not item.parent_code]
     for item in roots_in_file:
         if existing_root and item.code != existing_root:
@@ -211,24 +278,19 @@ def _check_references(parsed: list[_Parsed], errors: list[RowError]) -> None:
                 "parent_code",
                 _("no unit with code %(code)s in the file or the database.") % {"code": item.parent_code},
             )
-    _check_cycles(file_units, existing_units, errors)
+    _check_cycles(file_units, existing, errors)
 
 
-def _parents_after_import(file_units: dict[str, _Parsed], existing_paths: dict[str, str]) -> dict[str, str]:
+def _parents_after_import(file_units: dict[str, _Parsed], existing: _Existing) -> dict[str, str]:
     """Each unit's parent code in the tree as it will be once the file is applied."""
-    code_by_path = {path: code for code, path in existing_paths.items()}
-    parents = {code: code_by_path.get(path[: -Unit.steplen], "") for code, path in existing_paths.items()}
-    parents.update({code: item.parent_code for code, item in file_units.items()})
-    return parents
+    return {**existing.unit_parent_codes, **{code: item.parent_code for code, item in file_units.items()}}
 
 
-def _check_cycles(
-    file_units: dict[str, _Parsed], existing_paths: dict[str, str], errors: list[RowError]
-) -> None:
+def _check_cycles(file_units: dict[str, _Parsed], existing: _Existing, errors: RowErrorList) -> None:
     # A move is checked against the tree after the whole file, not row by row against today's tree:
     # a unit moved under a new unit placed under its own child loops although no single row says so,
     # and two units that swap places are fine although each row alone would not be.
-    parents = _parents_after_import(file_units, existing_paths)
+    parents = _parents_after_import(file_units, existing)
     for item in file_units.values():
         chain, parent = [item.code], item.parent_code
         while parent and parent not in chain:
@@ -244,57 +306,104 @@ def _check_cycles(
             )
 
 
-def _apply(parsed: list[_Parsed], result: OrgImportResult) -> None:
-    _apply_units([item for item in parsed if item.kind == "unit"], result)
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+def _planned(item: _Parsed, existing: _Existing) -> PlannedRow:
+    """What importing this row does to its record, field by field."""
+    labels = {"unit": Unit._meta.verbose_name, "branch": Branch._meta.verbose_name}
+    labels["department"] = Department._meta.verbose_name
+    row = PlannedRow(
+        row=item.row,
+        kind=item.kind,
+        record=f"{labels[item.kind]} {item.code} {item.name}",
+        action=UNCHANGED,
+        kept=item.kept,
+    )
+    label = COLUMN_LABELS
+    if item.kind == "unit":
+        current = existing.units.get(item.code)
+        if current is None:
+            row.action, row.kept = CREATE, []
+            return row
+        kinds = dict(Unit.Kind.choices)
+        pairs = [
+            (label["name"], current.name, item.name),
+            (label["parent_code"], existing.unit_parent_code(item.code), item.parent_code),
+        ]
+        if item.unit_kind is not None:
+            pairs.append((label["unit_kind"], str(kinds[current.kind]), str(kinds[item.unit_kind])))
+    elif item.kind == "branch":
+        current = existing.branches.get(item.code)
+        if current is None:
+            row.action, row.kept = CREATE, []
+            return row
+        pairs = [
+            (label["name"], current.name, item.name),
+            (label["parent_code"], current.unit.code, item.parent_code),
+        ]
+        if item.secretary is not None:
+            pairs.append((label["secretary"], current.secretary, item.secretary))
+        if item.member_count is not None:
+            pairs.append((label["member_count"], str(current.member_count), str(item.member_count)))
+        if item.active is not None:
+            pairs.append((label["active"], _yes_no(current.active), _yes_no(item.active)))
+    else:
+        current = existing.departments.get(item.code)
+        if current is None:
+            row.action, row.kept = CREATE, []
+            return row
+        pairs = [(label["name"], current.name, item.name)]
+    row.changes = [FieldChange(str(name), old, new) for name, old, new in pairs if old != new]
+    row.action = UPDATE if row.changes else UNCHANGED
+    return row
+
+
+def _present(**values) -> dict:
+    """The fields the file gives a value for; the others stay as they are."""
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _apply(parsed: list[_Parsed]) -> None:
+    _apply_units([item for item in parsed if item.kind == "unit"])
     units = {unit.code: unit for unit in Unit.objects.all()}
     departments = {d.code: d for d in Department.objects.all()}
     branches = {b.code: b for b in Branch.objects.all()}
     for item in parsed:
         if item.kind == "department":
-            _upsert(
-                result,
-                "department",
-                departments.get(item.code),
-                Department,
-                {"code": item.code},
-                name=item.name,
-            )
+            _upsert(departments.get(item.code), Department, {"code": item.code}, name=item.name)
         elif item.kind == "branch":
             _upsert(
-                result,
-                "branch",
                 branches.get(item.code),
                 Branch,
                 {"code": item.code},
-                name=item.name,
-                unit=units[item.parent_code],
-                secretary=item.secretary,
-                member_count=item.member_count,
-                active=item.active,
+                **_present(
+                    name=item.name,
+                    unit=units[item.parent_code],
+                    secretary=item.secretary,
+                    member_count=item.member_count,
+                    active=item.active,
+                ),
             )
 
 
-def _upsert(result: OrgImportResult, kind: str, existing, model, keys: dict, **values) -> None:
+def _upsert(existing, model, keys: dict, **values) -> None:
     if existing is None:
         model.objects.create(**keys, **values)
-        result.created[kind] += 1
         return
     changed = [name for name, value in values.items() if getattr(existing, name) != value]
     if not changed:
-        result.unchanged += 1
         return
     for name in changed:
         setattr(existing, name, values[name])
     existing.save()
-    result.updated[kind] += 1
 
 
-def _apply_units(items: list[_Parsed], result: OrgImportResult) -> None:
+def _apply_units(items: list[_Parsed]) -> None:
     # Placing units from the top of the final tree down means every parent is already where the file
     # puts it, so no move ever lands inside the moved unit's own subtree.
-    parents = _parents_after_import(
-        {item.code: item for item in items}, dict(Unit.objects.values_list("code", "path"))
-    )
+    parents = _parents_after_import({item.code: item for item in items}, _Existing.load())
 
     def depth(item: _Parsed) -> int:
         level, parent = 0, item.parent_code
@@ -307,22 +416,17 @@ def _apply_units(items: list[_Parsed], result: OrgImportResult) -> None:
         existing = Unit.objects.filter(code=item.code).first()
         parent = Unit.objects.get(code=item.parent_code) if item.parent_code else None
         if existing is None:
-            values = {"code": item.code, "name": item.name, "kind": item.unit_kind}
+            values = {"code": item.code, "name": item.name, "kind": item.unit_kind or Unit.Kind.OTHER}
             if parent is None:
                 Unit.objects.add_root(values)
             else:
                 Unit.objects.add_child(parent, values)
-            result.created["unit"] += 1
-        else:
-            changed = existing.name != item.name or existing.kind != item.unit_kind
-            if changed:
-                existing.name, existing.kind = item.name, item.unit_kind
-                existing.save()
-            current_parent = Unit.objects.get_parent(existing)
-            if parent is not None and (current_parent is None or current_parent.pk != parent.pk):
-                Unit.objects.move(existing, parent, pos="sorted-child")
-                changed = True
-            if changed:
-                result.updated["unit"] += 1
-            else:
-                result.unchanged += 1
+            continue
+        changed = _present(name=item.name, kind=item.unit_kind)
+        if any(getattr(existing, name) != value for name, value in changed.items()):
+            for name, value in changed.items():
+                setattr(existing, name, value)
+            existing.save()
+        current_parent = Unit.objects.get_parent(existing)
+        if parent is not None and (current_parent is None or current_parent.pk != parent.pk):
+            Unit.objects.move(existing, parent, pos="sorted-child")

@@ -9,7 +9,7 @@ from branchtrack.web.navigation import nav_groups_for, nav_items_for, with_badge
 from org.exports import BRANCH_COLUMNS, organisation_csv
 from org.filters import BranchFilterSet
 from org.forms import OrgImportForm
-from org.imports import import_organisation_file
+from org.imports import ORGANISATION_IMPORTER
 from org.models import Branch, Role
 from org.permissions import branches_visible_to, role_required
 
@@ -43,7 +43,7 @@ def org_import(request):
     return table_import_page(
         request,
         form_class=OrgImportForm,
-        importer=lambda upload: import_organisation_file(upload, filename=upload.name),
+        importer=ORGANISATION_IMPORTER,
         template="branchtrack/org_import.html",
         done_url="org_import",
     )

@@ -6,15 +6,23 @@ row is wrong, rows are matched on their stable code so importing the same file t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branchtrack.web.tabular import Column, RowError, RowErrorList, TableRow, read_table
+from branchtrack.web.import_plan import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    FieldChange,
+    ImportPlan,
+    PlannedRow,
+    TableImporter,
+    run_import,
+)
+from branchtrack.web.tabular import Column, RowError, TableRow, read_table, read_upload
 from pairings.models import ExternalOrg
 
 COLUMNS = (
@@ -67,49 +75,79 @@ MAX_LENGTHS = {
 }
 
 
-@dataclass
-class ExternalOrgImportResult:
-    errors: RowErrorList = field(default_factory=RowErrorList)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def counts(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+OPTIONAL_FIELDS = ("parent_company", "contact_person", "contact_phone")
 
 
-def import_external_orgs_file(uploaded, *, filename: str) -> ExternalOrgImportResult:
-    """Read and import a file; TableFileError propagates for unreadable files."""
-    rows = read_table(uploaded, filename=filename, columns=COLUMNS)
-    return import_external_orgs(rows=rows)
+def plan_external_orgs_file(data: bytes, *, filename: str) -> ImportPlan:
+    """Check a file and work out what importing it would change; writes nothing.
+
+    TableFileError propagates for unreadable files."""
+    return plan_external_orgs(rows=read_table(data, filename=filename, columns=COLUMNS))
 
 
-def import_external_orgs(*, rows: list[TableRow]) -> ExternalOrgImportResult:
-    result = ExternalOrgImportResult()
-    parsed = _parse(rows, result.errors)
-    if result.errors:
-        return result
-    with transaction.atomic():
-        existing = {org.code: org for org in ExternalOrg.objects.select_for_update().filter(code__in=parsed)}
-        for code, values in parsed.items():
-            org = existing.get(code)
-            if org is None:
-                ExternalOrg.objects.create(code=code, **values)
-                result.created += 1
-                continue
-            changed = [name for name, value in values.items() if getattr(org, name) != value]
-            if not changed:
-                result.unchanged += 1
-                continue
+def plan_external_orgs(*, rows: list[TableRow]) -> ImportPlan:
+    plan = ImportPlan()
+    parsed = _parse(rows, plan.errors)
+    if plan.errors:
+        return plan
+    existing = {org.code: org for org in ExternalOrg.objects.filter(code__in=parsed)}
+    kinds = dict(ExternalOrg.Kind.choices)
+    for code, values in parsed.items():
+        row = values.pop("_row")
+        org = existing.get(code)
+        record = f"{code} {values['name']}"
+        if org is None:
+            plan.rows.append(PlannedRow(row=row, kind="external_org", record=record, action=CREATE))
+            continue
+        changes = [
+            FieldChange(
+                str(COLUMN_LABELS[name]),
+                str(kinds.get(getattr(org, name), "")) if name == "kind" else getattr(org, name),
+                str(kinds.get(value, "")) if name == "kind" else value,
+            )
+            for name, value in values.items()
+            if getattr(org, name) != value
+        ]
+        action = UPDATE if changes else UNCHANGED
+        plan.rows.append(
+            PlannedRow(row=row, kind="external_org", record=record, action=action, changes=changes)
+        )
+    plan.payload = parsed
+    return plan
+
+
+def apply_external_orgs(plan: ImportPlan) -> None:
+    parsed: dict[str, dict] = plan.payload
+    existing = {org.code: org for org in ExternalOrg.objects.select_for_update().filter(code__in=parsed)}
+    for code, values in parsed.items():
+        org = existing.get(code)
+        if org is None:
+            ExternalOrg.objects.create(code=code, **values)
+            continue
+        changed = [name for name, value in values.items() if getattr(org, name) != value]
+        if changed:
             for name in changed:
                 setattr(org, name, values[name])
             org.save()
-            result.updated += 1
-    return result
+
+
+EXTERNAL_ORG_IMPORTER = TableImporter(
+    key="external-orgs", plan=plan_external_orgs_file, apply=apply_external_orgs
+)
+
+
+def import_external_orgs_file(uploaded, *, filename: str) -> ImportPlan:
+    """Check and import a file in one go (the management command): all rows or none."""
+    return run_import(EXTERNAL_ORG_IMPORTER, read_upload(uploaded), filename=filename)
+
+
+def import_external_orgs(*, rows: list[TableRow]) -> ImportPlan:
+    with transaction.atomic():
+        plan = plan_external_orgs(rows=rows)
+        if plan.ok:
+            apply_external_orgs(plan)
+            plan.applied = True
+    return plan
 
 
 def _error(errors: list[RowError], row: int, column: str, message: str) -> None:
@@ -149,11 +187,12 @@ def _parse(rows: list[TableRow], errors: list[RowError]) -> dict[str, dict]:
         if code:
             seen.setdefault(code, row.number)
         if errors.total == before:
+            # A column the file does not have leaves the field as it is; an empty cell in a column it
+            # has empties the field (the preview flags it).
             parsed[code] = {
+                "_row": row.number,
                 "name": name,
                 "kind": kind,
-                "parent_company": row.get("parent_company"),
-                "contact_person": row.get("contact_person"),
-                "contact_phone": row.get("contact_phone"),
+                **{key: row.get(key) for key in OPTIONAL_FIELDS if row.has(key)},
             }
     return parsed

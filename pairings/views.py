@@ -30,7 +30,7 @@ from pairings.forms import (
     OutcomeFormSet,
     PairingForm,
 )
-from pairings.imports import import_external_orgs_file
+from pairings.imports import EXTERNAL_ORG_IMPORTER
 from pairings.models import ExternalOrg, PairingRules
 
 LOGGERS = (Role.ADMIN, Role.STAFF, Role.SECRETARY)
@@ -226,7 +226,7 @@ def external_org_import(request):
     return table_import_page(
         request,
         form_class=ExternalOrgImportForm,
-        importer=lambda upload: import_external_orgs_file(upload, filename=upload.name),
+        importer=EXTERNAL_ORG_IMPORTER,
         template="pairings/external_org_import.html",
         done_url="pairings:external_org_import",
     )

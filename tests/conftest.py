@@ -96,6 +96,12 @@ def _own_cache_namespace(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_import_staging(settings, tmp_path):
+    # Import files waiting for their confirmation go to the test's own folder, not the checkout.
+    settings.IMPORT_STAGING_DIR = tmp_path / "import-staging"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for production, not for a suite that logs in hundreds of times.
     settings.PASSWORD_HASHERS = FAST_HASHERS

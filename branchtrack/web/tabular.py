@@ -28,6 +28,7 @@ DEFAULT_IMPORT_LIMITS = {
     "max_columns": 50,
     "max_cells": 400_000,
     "max_errors": 200,
+    "max_preview_rows": 500,
     "preview_max_age_seconds": 3600,
 }
 # Small members (styles, the workbook's own XML) compress well without being bombs; the ratio is

@@ -13,6 +13,7 @@ from branchtrack.web.tabular import TableFileError
 from org.exports import organisation_csv
 from org.imports import import_organisation_file
 from org.models import Branch, Department, Unit
+from tests.imports import confirm, preview
 
 GOOD_ROWS = [
     ["类型", "编码", "名称", "上级编码", "单位类别", "书记", "党员人数", "是否有效"],
@@ -136,7 +137,10 @@ def test_an_admin_uploads_a_file_in_the_browser(login, org):
     upload = SimpleUploadedFile(
         "org.csv", csv_bytes([GOOD_ROWS[0], ["党支部", "B-NEW", "新支部", "C-CITY", "", "", "5", "是"]])
     )
-    response = client.post("/org/import/", {"file": upload})
+    previewed = preview(client, "/org/import/", upload)
+    assert previewed.status_code == 200 and not Branch.objects.filter(code="B-NEW").exists()
+    assert "B-NEW" in previewed.content.decode()
+    response = confirm(client, "/org/import/", previewed)
     assert response.status_code == 302
     assert Branch.objects.get(code="B-NEW").unit == org.city
 

@@ -7,6 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from pairings.models import ExternalOrg
+from tests.imports import import_through_page
+
+URL = "/pairings/external/import/"
 
 GOOD = "编码,名称,类别,上级单位,联系人,联系电话\nK001,华兴钢铁党委,客户企业,华兴集团,李明,13800000000\nK002,河口村党支部,村,,王强,\n"
 
@@ -17,14 +20,15 @@ def _upload(text, name="orgs.csv"):
 
 def test_an_admin_imports_a_csv_and_importing_it_again_changes_nothing(login, org):
     client = login(org.admin)
-    response = client.post("/pairings/external/import/", {"file": _upload(GOOD)})
+    response = import_through_page(client, URL, _upload(GOOD))
     assert response.status_code == 302
     assert dict(ExternalOrg.objects.values_list("code", "kind")) == {"K001": "customer", "K002": "village"}
     history_before = ExternalOrg.history.count()
-    assert client.post("/pairings/external/import/", {"file": _upload(GOOD)}).status_code == 302
+    again = import_through_page(client, URL, _upload(GOOD))
+    assert again.status_code == 200 and again.context["plan"].unchanged == 2
     assert ExternalOrg.objects.count() == 2 and ExternalOrg.history.count() == history_before
     changed = GOOD.replace("李明", "张华")
-    client.post("/pairings/external/import/", {"file": _upload(changed)})
+    assert import_through_page(client, URL, _upload(changed)).status_code == 302
     assert ExternalOrg.objects.get(code="K001").contact_person == "张华"
 
 
@@ -48,7 +52,7 @@ def test_an_xlsx_file_imports_too(login, org):
     handle = __import__("io").BytesIO()
     book.save(handle)
     upload = SimpleUploadedFile("orgs.xlsx", handle.getvalue())
-    assert login(org.admin).post("/pairings/external/import/", {"file": upload}).status_code == 302
+    assert import_through_page(login(org.admin), URL, upload).status_code == 302
     assert ExternalOrg.objects.get(code="K010").kind == "community"
 
 
@@ -87,7 +91,8 @@ def test_the_exported_list_imports_back_without_edits(login, org):
     exported = b"".join(client.get("/pairings/external/", {"export": "xlsx"}).streaming_content)
     history_before = ExternalOrg.history.count()
     upload = SimpleUploadedFile("external-organisations.xlsx", exported)
-    assert client.post("/pairings/external/import/", {"file": upload}).status_code == 302
+    response = import_through_page(client, URL, upload)
+    assert response.status_code == 200 and not response.context["plan"].changed
     assert ExternalOrg.objects.count() == 2 and ExternalOrg.history.count() == history_before
 
 

@@ -1,5 +1,5 @@
 from branchtrack.web.import_command import TableImportCommand
-from org.imports import import_organisation_file
+from org.imports import import_organisation_file, plan_organisation_file
 
 
 class Command(TableImportCommand):
@@ -8,9 +8,5 @@ class Command(TableImportCommand):
     def import_file(self, handle, *, filename: str):
         return import_organisation_file(handle, filename=filename)
 
-    def counts(self, result) -> dict[str, int]:
-        return {
-            "created": sum(result.created.values()),
-            "updated": sum(result.updated.values()),
-            "unchanged": result.unchanged,
-        }
+    def plan_file(self, data, *, filename: str):
+        return plan_organisation_file(data, filename=filename)

@@ -1,5 +1,5 @@
 from branchtrack.web.import_command import TableImportCommand
-from pairings.imports import import_external_orgs_file
+from pairings.imports import import_external_orgs_file, plan_external_orgs_file
 
 
 class Command(TableImportCommand):
@@ -8,5 +8,5 @@ class Command(TableImportCommand):
     def import_file(self, handle, *, filename: str):
         return import_external_orgs_file(handle, filename=filename)
 
-    def counts(self, result) -> dict[str, int]:
-        return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+    def plan_file(self, data, *, filename: str):
+        return plan_external_orgs_file(data, filename=filename)
