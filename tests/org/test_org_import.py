@@ -248,3 +248,76 @@ def test_two_units_can_swap_places_in_one_file():
     assert result.ok, result.errors
     assert Unit.objects.get_parent(Unit.objects.get(code="U1")).code == "U1-1"
     assert Unit.objects.get_parent(Unit.objects.get(code="U1-1")).code == "C"
+
+
+@pytest.mark.django_db
+def test_columns_the_file_does_not_have_leave_their_fields_unchanged():
+    import_organisation_file(io.BytesIO(csv_bytes(GOOD_ROWS)), filename="org.csv")
+    rows = [
+        ["类型", "编码", "名称"],
+        ["党支部", "B2", "供电所党支部（改名）"],
+        ["单位", "U1-1", "城关供电所"],
+    ]
+    result = import_organisation_file(io.BytesIO(csv_bytes(rows)), filename="org.csv")
+    assert result.ok, result.errors
+    b2 = Branch.objects.get(code="B2")
+    assert (b2.name, b2.unit.code, b2.secretary, b2.member_count, b2.active) == (
+        "供电所党支部（改名）",
+        "U1-1",
+        "李强",
+        9,
+        False,
+    )
+    station = Unit.objects.get(code="U1-1")
+    assert station.kind == Unit.Kind.STATION and Unit.objects.get_parent(station).code == "U1"
+
+
+@pytest.mark.django_db
+def test_empty_cells_in_present_columns_show_in_the_preview():
+    from org.imports import plan_organisation_file
+
+    import_organisation_file(io.BytesIO(csv_bytes(GOOD_ROWS)), filename="org.csv")
+    rows = [
+        GOOD_ROWS[0],
+        ["党支部", "B2", "供电所党支部", "U1-1", "", "", "", ""],
+        ["单位", "U1", "城区供电公司", "C", "", "", "", ""],
+    ]
+    with translation.override("en"):
+        plan = plan_organisation_file(csv_bytes(rows), filename="org.csv")
+        b2, u1 = plan.rows
+        assert [(c.label, c.old, c.new, c.blanked) for c in b2.changes] == [("secretary", "李强", "", True)]
+        assert b2.kept == ["party members", "active"]
+        assert (u1.action, u1.kept) == ("unchanged", ["unit kind"])
+    assert Branch.objects.get(code="B2").secretary == "李强"  # a preview writes nothing
+
+
+def test_a_preview_confirmed_after_the_data_changed_is_refused(login, org):
+    client = login(org.admin)
+    upload = SimpleUploadedFile(
+        "org.csv",
+        csv_bytes(
+            [
+                ["类型", "编码", "名称", "上级编码"],
+                ["党支部", "B-NEW", "新支部", "C-CITY"],
+                ["单位", "C-CTY", "县公司（新名）", "C"],
+            ]
+        ),
+    )
+    previewed = preview(client, "/org/import/", upload)
+    assert previewed.status_code == 200
+    Unit.objects.filter(code="C-CTY").update(name="别人改的名字")
+    response = confirm(client, "/org/import/", previewed)
+    assert response.status_code == 409
+    assert "数据在预览之后已被修改" in response.content.decode()
+    assert not Branch.objects.filter(code="B-NEW").exists()
+    assert Unit.objects.get(code="C-CTY").name == "别人改的名字"
+    # The new preview can be confirmed.
+    assert confirm(client, "/org/import/", response).status_code == 302
+    assert Branch.objects.filter(code="B-NEW").exists()
+
+
+def test_a_confirmation_without_its_preview_imports_nothing(login, org):
+    client = login(org.admin)
+    response = client.post("/org/import/", {"confirm": "1", "token": "../../etc/passwd", "digest": "x"})
+    assert response.status_code == 302
+    assert "预览已过期或已导入" in client.get(response["Location"]).content.decode()

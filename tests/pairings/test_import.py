@@ -122,3 +122,21 @@ def test_a_unit_administrator_may_not_import_the_company_wide_table(login, org):
     assert ExternalOrg.objects.get(code="K001").name == "华兴钢铁党委"
     page = client.get("/pairings/external/").content.decode()
     assert "/pairings/external/import/" not in page
+
+
+def test_a_file_without_contact_columns_keeps_the_contacts_and_an_empty_cell_is_flagged(login, org):
+    ExternalOrg.objects.create(
+        code="K001", name="华兴钢铁党委", kind="customer", contact_person="李明", contact_phone="138"
+    )
+    client = login(org.admin)
+    import_through_page(client, URL, _upload("编码,名称,类别\nK001,华兴钢铁党委（新）,客户企业\n"))
+    org_k = ExternalOrg.objects.get(code="K001")
+    assert (org_k.name, org_k.contact_person, org_k.contact_phone) == ("华兴钢铁党委（新）", "李明", "138")
+    previewed = client.post(
+        URL, {"file": _upload("编码,名称,类别,联系人\nK001,华兴钢铁党委（新）,客户企业,\n")}
+    )
+    assert previewed.status_code == 200
+    [row] = previewed.context["plan"].listed_rows
+    assert [(change.old, change.blanked) for change in row.changes] == [("李明", True)]
+    assert "清空" in previewed.content.decode()
+    assert ExternalOrg.objects.get(code="K001").contact_person == "李明"
