@@ -81,7 +81,16 @@ def test_collectstatic_then_gunicorn_serve_pages_and_hashed_static_files(db, col
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "branchtrack.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "branchtrack.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
