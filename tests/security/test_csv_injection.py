@@ -124,9 +124,14 @@ def test_the_organisation_export_neutralises_formulas(login, formula_names):
     response = client.get("/org/export.csv")
     rows = cells_of(response.content)
     assert_no_cell_runs("organisation", rows)
-    assert rows_by_code(rows)["B-CITY"][
-        :6
-    ] == ["党支部", "B-CITY", "'" + HYPERLINK, "C-CITY", "", "'" + AT_SUM]
+    assert rows_by_code(rows)["B-CITY"][:6] == [
+        "党支部",
+        "B-CITY",
+        "'" + HYPERLINK,
+        "C-CITY",
+        "",
+        "'" + AT_SUM,
+    ]
     assert rows_by_code(rows)["C-CTY"][2] == "'=1+1"
 
 
