@@ -7,7 +7,6 @@ sheet at the end, which constant-memory mode allows because each worksheet has i
 
 from __future__ import annotations
 
-import csv
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +33,7 @@ from branchtrack.web.rounding import (
     half_up,
     percent,
 )
-from branchtrack.web.table_export import ExportColumn, write_xlsx_sheet
+from branchtrack.web.table_export import ExportColumn, csv_writer, write_xlsx_sheet
 
 PERCENT = "0.0%"
 ONE_DECIMAL = "0.0"
@@ -453,7 +452,7 @@ def write_csv(target: IO[str], *, rowset: RowSet, progress: Progress | None = No
     """The same rows as CSV (UTF-8 with BOM so Excel reads the Chinese); returns the number of rows."""
     progress = progress or Progress(total=0)
     columns = row_columns(rowset.area_names)
-    writer = csv.writer(target)
+    writer = csv_writer(target)
     target.write("\ufeff")
     writer.writerow([str(column.header) for column in columns])
     for row in progress.counted(rowset):

@@ -25,3 +25,9 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The error pages answer 503 instead when showing them needs the unreachable database.
+handler400 = "security.error_pages.bad_request"
+handler403 = "security.error_pages.permission_denied"
+handler404 = "security.error_pages.page_not_found"
+handler500 = "security.error_pages.server_error"

@@ -3,13 +3,12 @@ import format, so that an export imports back unchanged."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy
 
-from branchtrack.web.table_export import ExportColumn
+from branchtrack.web.table_export import ExportColumn, csv_writer
 from org.models import Branch, Department, Unit
 
 BRANCH_COLUMNS = [
@@ -48,5 +47,5 @@ def organisation_rows() -> Iterator[list[str]]:
 
 def organisation_csv() -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(organisation_rows())
+    csv_writer(buffer).writerows(organisation_rows())
     return buffer.getvalue()

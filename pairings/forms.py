@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.idempotency import IdempotentFormMixin
-from branchtrack.web.uploads import check_upload
+from branchtrack.web.uploads import PDF, PHOTO, check_upload
 from org.models import Branch, Unit
 from pairings.models import ExternalOrg, LiaisonGroup, Pairing, PairingActivity, Theme, split_names
 from pairings.services import VillageName
@@ -19,7 +19,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files from one input; each one is checked by content and size, errors name the file."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kinds=(PHOTO, PDF), **kwargs):
+        self.kinds = kinds  # what this input accepts: photos, PDFs or both
         kwargs.setdefault("widget", MultipleFileInput())
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
@@ -30,7 +31,7 @@ class MultipleFileField(forms.FileField):
         for upload in files:
             upload = super().clean(upload, initial)
             try:
-                check_upload(upload)
+                check_upload(upload, kinds=self.kinds)
             except forms.ValidationError as exc:
                 errors.extend(exc.messages)
             else:
@@ -85,11 +86,13 @@ class PairingForm(IdempotentFormMixin, forms.ModelForm):
 class ActivityForm(IdempotentFormMixin, forms.ModelForm):
     photos = MultipleFileField(
         label=_("Photos"),
+        kinds=(PHOTO,),
         widget=MultipleFileInput(attrs={"accept": "image/*"}),
         help_text=_("JPEG, PNG or WebP; on a phone you can take them with the camera."),
     )
     documents = MultipleFileField(
         label=_("PDF documents"),
+        kinds=(PDF,),
         widget=MultipleFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 

@@ -23,17 +23,17 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self):
         username = self.cleaned_data.get("username") or ""
         ip = throttle.client_ip(self.request) if self.request is not None else None
-        wait = throttle.seconds_locked(username=username, ip=ip)
+        # Counted before the password is checked, atomically: simultaneous attempts cannot all slip under
+        # the limit. Without a password nothing is checked and nothing counted.
+        if self.cleaned_data.get("password"):
+            wait = throttle.reserve_attempt(username=username, ip=ip)
+        else:
+            wait = throttle.seconds_locked(username=username, ip=ip)
         if wait:
             self.throttled = True
             raise ValidationError(
                 self.error_messages["throttled"], code="throttled", params={"minutes": ceil(wait / 60)}
             )
-        try:
-            cleaned = super().clean()
-        except ValidationError as error:
-            if self.cleaned_data.get("password"):
-                throttle.record_failure(username=username, ip=ip)
-            raise error
+        cleaned = super().clean()  # a wrong password keeps the reserved attempt as a failure
         throttle.clear_failures(username=username)
         return cleaned

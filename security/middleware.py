@@ -1,10 +1,12 @@
-"""Security middleware: the Content-Security-Policy header and the 503 page when PostgreSQL is down."""
+"""Security middleware: the Content-Security-Policy and Permissions-Policy headers, no caching of signed-in
+responses, and the 503 page when PostgreSQL is down."""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
@@ -33,6 +35,28 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
+        if settings.PERMISSIONS_POLICY and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in user: pages, exports, files.
+
+    A shared proxy or the browser's disk must not keep what one user may see. Static files (WhiteNoise
+    answers them before this runs) and responses that set their own caching (the service worker script)
+    keep theirs. The service worker keeps pages for offline use in its own Cache Storage, which
+    `no-store` does not govern (static/js/sw_main.js).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if "Cache-Control" not in response and session is not None and session.get(SESSION_KEY):
+            response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -429,13 +429,9 @@ def add_visit_photo(
             raise key_used_elsewhere()
         return repeat
     try:
-        checked = check_upload(upload)
+        checked = check_upload(upload, kinds=(PHOTO,))
     except ValidationError as exc:
         raise ValidationError({"photo": exc.messages}) from exc
-    if checked.kind != PHOTO:
-        raise ValidationError(
-            {"photo": _("“%(name)s” is not a photo (JPEG, PNG, WebP).") % {"name": upload.name}}
-        )
     if (
         item_id is not None
         and not ChecklistItem.objects.filter(pk=item_id, area__template=visit.template_id).exists()

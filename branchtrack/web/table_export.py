@@ -7,6 +7,10 @@ A list view builds its filtered queryset as usual, then:
         return response
 
 Rows are streamed (CSV) or written in constant memory (XlsxWriter), never held whole in Python lists.
+
+Every CSV the project writes goes through `csv_writer` (lists, the organisation export, the year-end CSV):
+a cell a spreadsheet would run as a formula is neutralised there (`csv_cell`). The .xlsx cells need no
+such care: text is written with `write_string`, which Excel never evaluates.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime
 import decimal
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -68,19 +73,54 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+# OWASP (CSV injection): Excel, WPS and LibreOffice run a cell starting with one of these as a formula
+# (`=`, `+`, `-`, `@`, and a tab, CR or LF before one). Such a cell gets a leading single quote: the
+# spreadsheet shows the text as typed (the quote marks it as text) and runs nothing.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A plain number ("-12", "-0.5", "+3") cannot hold a formula, so it stays a number that sums and sorts:
+# negative figures (a drop in coverage, a score difference) must not turn into text.
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: the value as text, neutralised if a spreadsheet would run it as a formula."""
+    text = _text(value)
+    if text.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+class CsvWriter:
+    """csv.writer whose every cell goes through `csv_cell`: the only way the project writes CSV."""
+
+    def __init__(self, target) -> None:
+        self._writer = csv.writer(target)
+
+    def writerow(self, values: Iterable[Any]):
+        return self._writer.writerow([csv_cell(value) for value in values])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for values in rows:
+            self.writerow(values)
+
+
+def csv_writer(target) -> CsvWriter:
+    return CsvWriter(target)
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
 
 
 def csv_response(*, rows: Iterable, columns: Sequence[ExportColumn], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield "\ufeff"  # BOM: Excel opens UTF-8 CSV with Chinese text correctly only with it
         yield writer.writerow([str(column.header) for column in columns])
         for row in _iterate(rows):
-            yield writer.writerow([_text(column.get(row)) for column in columns])
+            yield writer.writerow([column.get(row) for column in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

@@ -2,9 +2,12 @@
 count, so the throttle works with Redis down."""
 
 import datetime
+import threading
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from security.models import LoginFailure
@@ -129,3 +132,58 @@ def test_throttling_keeps_working_when_the_cache_is_down(client, org, limits, se
         assert log_in(client, org.staff.username, "wrong").status_code == 200
     assert log_in(client, org.staff.username, TEST_PASSWORD).status_code == 429
     assert log_in(client, org.admin.username, TEST_PASSWORD).status_code == 302
+
+
+# --- at the same time (PostgreSQL) -----------------------------------------------------------
+
+
+def wrong_passwords_at_once(count: int, *, username_of, remote_addr_of) -> list[int]:
+    """`count` wrong-password log-ins released together, each from its own thread and connection."""
+    barrier = threading.Barrier(count)
+    statuses: list = [None] * count
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            response = Client().post(
+                "/accounts/login/",
+                {"username": username_of(i), "password": "wrong"},
+                REMOTE_ADDR=remote_addr_of(i),
+            )
+            statuses[i] = response.status_code
+        except Exception as exc:  # the assertion names it
+            statuses[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_wrong_passwords_for_one_account_check_at_most_the_limit(org, limits):
+    limits.LOGIN_THROTTLE_USERNAME_LIMIT = 5
+    limits.LOGIN_THROTTLE_IP_LIMIT = 1000
+    statuses = wrong_passwords_at_once(
+        25, username_of=lambda i: org.staff.username, remote_addr_of=lambda i: f"198.51.100.{i + 1}"
+    )
+    # 200: the password was checked (and was wrong); 429: refused without checking it.
+    assert sorted(statuses, key=str) == [200] * 5 + [429] * 20, statuses
+    assert LoginFailure.objects.filter(username="t-staff").count() == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_wrong_passwords_from_one_address_check_at_most_the_limit(org, limits):
+    limits.LOGIN_THROTTLE_USERNAME_LIMIT = 1000
+    limits.LOGIN_THROTTLE_IP_LIMIT = 10
+    statuses = wrong_passwords_at_once(
+        30, username_of=lambda i: f"guess{i}", remote_addr_of=lambda i: "203.0.113.9"
+    )
+    assert sorted(statuses, key=str) == [200] * 10 + [429] * 20, statuses
+    assert LoginFailure.objects.filter(ip="203.0.113.9").count() == 10
