@@ -18,6 +18,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from branchtrack.web.table_export import FORMULA_TRIGGERS
+
 SUPPORTED_EXTENSIONS = (".xlsx", ".csv")
 DEFAULT_IMPORT_LIMITS = {
     "max_bytes": 10 * 1024 * 1024,
@@ -117,7 +119,11 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    if text[:1] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
+        # Our own CSV exports quote such cells against formula injection: an export imports back as it was.
+        return text[1:]
+    return text
 
 
 def _megabytes(size: int) -> float:

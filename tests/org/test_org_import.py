@@ -132,6 +132,19 @@ def test_the_export_imports_back_without_edits():
     assert result.ok and not result.changed and result.unchanged == 6
 
 
+@pytest.mark.django_db
+def test_names_a_spreadsheet_would_run_as_formulas_survive_the_export_and_import_back_unchanged():
+    rows = [*GOOD_ROWS, ["党支部", "B3", "=1+1 党支部", "U1", "", "@王芳", "5", "是"]]
+    rows[1] = ["单位", "C", "-示范供电公司", "", "公司", "", "", ""]
+    import_organisation_file(io.BytesIO(csv_bytes(rows)), filename="org.csv")
+    exported = organisation_csv()
+    assert "'=1+1 党支部" in exported and "'-示范供电公司" in exported  # neutralised for Excel and WPS
+    result = import_organisation_file(io.BytesIO(exported.encode("utf-8")), filename="org.csv")
+    assert result.ok and not result.changed and result.unchanged == 7
+    assert Branch.objects.get(code="B3").name == "=1+1 党支部"
+    assert Branch.objects.get(code="B3").secretary == "@王芳"
+
+
 def test_an_admin_uploads_a_file_in_the_browser(login, org):
     client = login(org.admin)
     upload = SimpleUploadedFile(
