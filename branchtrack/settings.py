@@ -205,7 +205,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs each rendering step at INFO and every CSS property it skips at WARNING.
+        "weasyprint.progress": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

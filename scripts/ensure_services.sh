@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the test suite's services are up: PostgreSQL and Redis on 127.0.0.1, and Debian's
-# Chromium for the browser tests. Starts what is installed but stopped; installs what is missing
+# Chromium for the browser tests,
+# Pango and the Noto CJK fonts for the PDFs. Starts what is installed but stopped; installs what is missing
 # when apt-get is available (as root); otherwise says exactly what is missing and fails.
 set -euo pipefail
 
@@ -80,6 +81,16 @@ ensure_chromium() {
     [ -x /usr/bin/chromium ] || die "/usr/bin/chromium is still missing"
 }
 
+ensure_pdf() {
+    # WeasyPrint (the PDFs) needs Pango; the PDFs' Chinese text needs a CJK font (Noto, embedded as text).
+    if ldconfig -p 2>/dev/null | grep libpangoft2-1.0 >/dev/null && fc-list 2>/dev/null | grep "Noto Serif CJK SC" >/dev/null; then
+        say "Pango and the Noto CJK fonts are installed"; return
+    fi
+    say "installing Pango and the Noto CJK fonts for the PDFs (WeasyPrint)"
+    apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig
+    fc-list | grep "Noto Serif CJK SC" >/dev/null || die "the Noto CJK fonts are still missing"
+}
+
 ensure_wrk() {
     if command -v wrk >/dev/null 2>&1; then say "wrk is installed"; return; fi
     say "wrk is not installed: installing it for the benchmark's load test"
@@ -91,6 +102,7 @@ case "${1:-all}" in
     redis) ensure_redis ;;
     chromium) ensure_chromium ;;
     wrk) ensure_wrk ;;
-    all) ensure_postgres; ensure_redis; ensure_chromium ;;
-    *) die "usage: $0 [all|postgres|redis|chromium|wrk]" ;;
+    pdf) ensure_pdf ;;
+    all) ensure_postgres; ensure_redis; ensure_chromium; ensure_pdf ;;
+    *) die "usage: $0 [all|postgres|redis|chromium|wrk|pdf]" ;;
 esac

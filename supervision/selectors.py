@@ -611,3 +611,108 @@ def offline_plan(*, user: User) -> QuerySet[PlannedVisit]:
         .annotate(last_visit_id=Subquery(latest.values("pk")[:1]))
         .order_by("planned_on", "pk")
     )
+
+
+# --- the visit report (PDF) ---------------------------------------------------------------------
+
+REPORT_PHOTOS_MAX = 24  # photos in one report: enough for a visit, bounded for the renderer
+
+
+@dataclass
+class ReportItem:
+    text: str
+    weight: Decimal
+    score: Decimal | None
+    remark: str
+    previous_score: Decimal | None
+
+
+@dataclass
+class ReportArea:
+    name: str
+    score: Decimal
+    previous_score: Decimal | None
+    items: list[ReportItem]
+
+
+@dataclass
+class VisitReport:
+    """What the printed visit report shows: scores beside the previous visit's, findings with photos."""
+
+    visit: Visit
+    previous: Visit | None
+    areas: list[ReportArea]
+    total: Decimal
+    previous_total: Decimal | None
+    findings: list[Finding]
+    photos_by_finding: dict[int, list[str]]  # finding id -> downscaled photos as data: URIs
+    photos_left_out: int
+
+
+def visit_report(*, visit: Visit, photo_uri) -> VisitReport:
+    """The report of `visit` (already scoped by the caller); `photo_uri(file)` turns a stored photo into
+    what the PDF embeds (None when unreadable). The previous visit is the branch's latest completed visit
+    before this one, its scores mapped onto this visit's items through `ChecklistItem.previous` and its
+    area scores matched by area code (codes stay the same across checklist versions)."""
+    areas = checklist_areas(template_id=visit.template_id)
+    scores = {score.item_id: score for score in visit.scores.all()}
+    area_totals, total = weighted_area_scores(areas=areas, scores=scores)
+    previous = (
+        Visit.objects.completed()
+        .filter(branch_id=visit.branch_id)
+        .filter(Q(visited_on__lt=visit.visited_on) | Q(visited_on=visit.visited_on, pk__lt=visit.pk))
+        .exclude(pk=visit.pk)
+        .order_by("-visited_on", "-pk")
+        .first()
+    )
+    previous_by_item: dict[int, Decimal] = {}
+    previous_by_area: dict[str, Decimal] = {}
+    previous_total = None
+    if previous is not None:
+        previous_scores = {score.item_id: score for score in previous.scores.select_related("item__area")}
+        for score in previous_scores.values():
+            previous_by_item[score.item_id] = score.score
+            code = score.item.area.code
+            previous_by_area[code] = (
+                previous_by_area.get(code, Decimal("0")) + score.score * score.item.weight
+            )
+        for successor_id, previous_id in ChecklistItem.objects.filter(
+            previous_id__in=previous_scores
+        ).values_list("pk", "previous_id"):
+            previous_by_item.setdefault(successor_id, previous_scores[previous_id].score)
+        previous_total = sum(previous_by_area.values(), Decimal("0"))
+    report_areas = [
+        ReportArea(
+            name=area.name,
+            score=area_totals[area.pk],
+            previous_score=previous_by_area.get(area.code),
+            items=[
+                ReportItem(
+                    text=item.text,
+                    weight=item.weight,
+                    score=scores[item.pk].score if item.pk in scores else None,
+                    remark=scores[item.pk].remark if item.pk in scores else "",
+                    previous_score=previous_by_item.get(item.pk),
+                )
+                for item in area.items.all()
+            ],
+        )
+        for area in areas
+    ]
+    findings = list(visit.findings.select_related("owner_unit").with_overdue_flag().order_by("kind", "pk"))
+    photos_by_finding: dict[int, list[str]] = {}
+    photos = list(visit.photos.filter(finding__isnull=False).order_by("finding_id", "pk"))
+    for photo in photos[:REPORT_PHOTOS_MAX]:
+        uri = photo_uri(photo.file)
+        if uri:
+            photos_by_finding.setdefault(photo.finding_id, []).append(uri)
+    return VisitReport(
+        visit=visit,
+        previous=previous,
+        areas=report_areas,
+        total=total,
+        previous_total=previous_total,
+        findings=findings,
+        photos_by_finding=photos_by_finding,
+        photos_left_out=max(0, len(photos) - REPORT_PHOTOS_MAX),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision import offline_sync, plan_views, views
+from supervision import offline_sync, plan_views, report_views, views
 
 app_name = "supervision"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("visits/", views.visit_list, name="visit_list"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
+    path("visits/<int:pk>/report.pdf", report_views.visit_report_pdf, name="visit_report_pdf"),
     path("campaigns/<int:campaign_pk>/visits/sync/", offline_sync.sync_visit, name="sync_visit"),
     path("photos/sync/", offline_sync.sync_photo, name="sync_photo"),
     path("photos/<int:pk>/", offline_sync.visit_photo, name="visit_photo"),

@@ -1,0 +1,22 @@
+"""Reading a produced PDF back as a person would: it opens, how many pages, the text on them."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+
+def open_pdf(data: bytes) -> PdfReader:
+    assert data.startswith(b"%PDF-"), data[:40]
+    return PdfReader(io.BytesIO(data))
+
+
+def pdf_pages_text(data: bytes) -> list[str]:
+    """The extracted text of each page (real text, not pictures of it), spaces removed: CJK extraction
+    puts spaces between some glyphs."""
+    return ["".join(page.extract_text().split()) for page in open_pdf(data).pages]
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(pdf_pages_text(data))
