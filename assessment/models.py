@@ -209,6 +209,7 @@ class ExportJob(models.Model):
     class Format(models.TextChoices):
         XLSX = "xlsx", _("Excel workbook (.xlsx)")
         CSV = "csv", _("CSV")
+        PDF = "pdf", _("PDF sheets (one per unit; a .zip for several)")
 
     year = models.PositiveSmallIntegerField(_("year"))
     # None: the whole company.

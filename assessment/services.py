@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict
@@ -16,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from assessment.models import ExportJob, SnapshotRow, SnapshotUnit, YearSnapshot
+from assessment.pdf import write_pdf_sheets
 from assessment.selectors import assessment_rows, live_rowset
 from assessment.workbook import Progress, write_csv, write_workbook
 from org.models import Unit, User
@@ -58,16 +60,31 @@ def enqueue_export(*, job_id: int) -> None:
             )
 
 
-def export_filename(job: ExportJob) -> str:
+def export_filename(job: ExportJob, *, extension: str | None = None) -> str:
     scope = job.unit.code if job.unit_id else "all"
-    return f"assessment-{job.year}-{slugify(scope) or job.unit_id}-{job.pk}.{job.format}"
+    return f"assessment-{job.year}-{slugify(scope) or job.unit_id}-{job.pk}.{extension or job.format}"
+
+
+def file_extension(job: ExportJob) -> str:
+    """The stored file's extension: the format's, except PDF sheets of several units come as a .zip."""
+    if job.file:
+        return os.path.splitext(job.file.name)[1].lstrip(".") or job.format
+    return job.format
 
 
 def download_name(job: ExportJob) -> str:
     """The name the browser saves the file under: 年度党建绩效考核表-2020-城东供电分公司.xlsx."""
     with translation.override(job.language):
         title = _("Party-building assessment")
-    return f"{title}-{job.year}-{job.scope_name}.{job.format}"
+    return f"{title}-{job.year}-{job.scope_name}.{file_extension(job)}"
+
+
+def issuing_unit_name(job: ExportJob) -> str:
+    """Who issues the PDF sheets: the scope unit, or the company (the root unit) for a company-wide export."""
+    if job.unit_id:
+        return job.unit.name
+    root = Unit.get_root_nodes().values_list("name", flat=True).first()
+    return root or job.scope_name
 
 
 def run_export(
@@ -124,8 +141,13 @@ def _build(job: ExportJob, *, on_progress: Callable[[int], None] | None = None) 
             on_progress(done)
 
     progress = Progress(total=total, report=report)
+    extension = job.format
     with tempfile.TemporaryFile() as handle:
-        if job.format == ExportJob.Format.CSV:
+        if job.format == ExportJob.Format.PDF:
+            extension = write_pdf_sheets(
+                handle, rowset=rowset, issuer=issuing_unit_name(job), progress=progress
+            )
+        elif job.format == ExportJob.Format.CSV:
             text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
             write_csv(text, rowset=rowset, progress=progress)
             text.flush()
@@ -134,7 +156,7 @@ def _build(job: ExportJob, *, on_progress: Callable[[int], None] | None = None) 
             write_workbook(handle, rowset=rowset, scope_name=job.scope_name, progress=progress)
         handle.seek(0)
         # Only a complete file reaches the storage: it is written to a temporary file first.
-        job.file.save(export_filename(job), File(handle), save=False)
+        job.file.save(export_filename(job, extension=extension), File(handle), save=False)
     try:
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.DONE,

@@ -12,11 +12,17 @@ from assessment.filters import ExportJobFilterSet
 from assessment.forms import ExportForm, FreezeForm
 from assessment.models import ExportJob, YearSnapshot
 from assessment.selectors import export_jobs_visible_to
-from assessment.services import download_name, freeze_year, start_export
+from assessment.services import download_name, file_extension, freeze_year, start_export
 from org.models import Role
 from org.permissions import get_visible_or_404, role_required, units_visible_to
 
 PAGE_SIZE = 20
+DOWNLOAD_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+}
 
 
 @role_required(Role.ADMIN)
@@ -83,11 +89,7 @@ def export_download(request, pk: int):
         handle = job.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404(_("The file of this export is no longer stored; start the export again.")) from exc
-    content_type = (
-        "text/csv; charset=utf-8"
-        if job.format == ExportJob.Format.CSV
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    content_type = DOWNLOAD_TYPES[file_extension(job)]
     return FileResponse(handle, as_attachment=True, filename=download_name(job), content_type=content_type)
 
 

@@ -284,6 +284,39 @@ def sheet_title(year: int, name: str) -> str:
     return _("Year-end party-building assessment %(year)s: %(name)s") % {"year": year, "name": name}
 
 
+def sheet_groups(rowset: RowSet, *, progress: Progress) -> Iterator[tuple[str, Iterator[AssessmentRow]]]:
+    """(unit name, its rows) for each unit that gets a sheet of its own, in path order; each group's rows
+    must be read before the next group is asked for (they come from one cursor).
+
+    Sheet units and the rows' groups, both in path order, merged: a unit without rows still gets
+    its (empty) sheet, and rows of no sheet unit (a year frozen before its tree was kept) get one
+    named after their unit instead of being dropped.
+    """
+    units = rowset.sheet_units()
+    position = 0
+
+    def empty_sheets_before(path: str | None) -> Iterator[tuple[str, Iterator[AssessmentRow]]]:
+        nonlocal position
+        while position < len(units) and (path is None or units[position].path < path):
+            # The scope unit gets a sheet only for branches directly under it.
+            if units[position].path != rowset.scope_path:
+                yield units[position].name, iter(())
+            position += 1
+
+    groups = itertools.groupby(
+        progress.counted(rowset), key=lambda row: sheet_key(row.unit_path, scope_path=rowset.scope_path)
+    )
+    for path, rows in groups:
+        yield from empty_sheets_before(path)
+        if position < len(units) and units[position].path == path:
+            position += 1
+            yield units[position - 1].name, rows
+        else:
+            first = next(rows)
+            yield first.unit_name, itertools.chain([first], rows)
+    yield from empty_sheets_before(None)
+
+
 def write_workbook(
     target: str | IO[bytes], *, rowset: RowSet, scope_name: str, progress: Progress | None = None
 ) -> Totals:
@@ -320,32 +353,8 @@ def write_workbook(
         )
         totals.merge(unit_totals)
 
-    # Sheet units and the rows' groups, both in path order, merged: a unit without rows still gets
-    # its (empty) sheet, and rows of no sheet unit (a year frozen before its tree was kept) get one
-    # named after their unit instead of being dropped.
-    units = rowset.sheet_units()
-    position = 0
-
-    def empty_sheets_before(path: str | None) -> None:
-        nonlocal position
-        while position < len(units) and (path is None or units[position].path < path):
-            # The scope unit gets a sheet only for branches directly under it.
-            if units[position].path != rowset.scope_path:
-                sheet(units[position].name, ())
-            position += 1
-
-    groups = itertools.groupby(
-        progress.counted(rowset), key=lambda row: sheet_key(row.unit_path, scope_path=rowset.scope_path)
-    )
-    for path, rows in groups:
-        empty_sheets_before(path)
-        if position < len(units) and units[position].path == path:
-            sheet(units[position].name, rows)
-            position += 1
-        else:
-            first = next(rows)
-            sheet(first.unit_name, itertools.chain([first], rows))
-    empty_sheets_before(None)
+    for name, rows in sheet_groups(rowset, progress=progress):
+        sheet(name, rows)
     _write_summary(workbook, summary_sheet, rowset=rowset, totals=totals)
     workbook.close()
     progress.finish()
