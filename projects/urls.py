@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import pdf_views, views
 
 app_name = "projects"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("rounds/<int:pk>/outstanding/", views.outstanding_confirm, name="outstanding"),
     path("lists/<int:pk>/", views.tracking_list_detail, name="tracking_list"),
+    path("lists/<int:pk>/notice.pdf", pdf_views.tracking_list_pdf, name="tracking_list_pdf"),
+    path("lists/<int:pk>/outstanding.pdf", pdf_views.outstanding_list_pdf, name="outstanding_list_pdf"),
 ]
