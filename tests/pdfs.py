@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 
 from pypdf import PdfReader
 
@@ -14,8 +15,10 @@ def open_pdf(data: bytes) -> PdfReader:
 
 def pdf_pages_text(data: bytes) -> list[str]:
     """The extracted text of each page (real text, not pictures of it), spaces removed: CJK extraction
-    puts spaces between some glyphs."""
-    return ["".join(page.extract_text().split()) for page in open_pdf(data).pages]
+    puts spaces between some glyphs. NFKC: some fonts map a glyph to its Kangxi radical (⽀ for 支)."""
+    return [
+        unicodedata.normalize("NFKC", "".join(page.extract_text().split())) for page in open_pdf(data).pages
+    ]
 
 
 def pdf_text(data: bytes) -> str:
