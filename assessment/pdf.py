@@ -1,6 +1,8 @@
 """The assessment sheets as PDFs: one official-looking document per unit, a .zip when there are several.
 
-Each unit's rows are read from the one cursor (`workbook.sheet_groups`), rendered to one PDF and
+One sheet per unit of the scope that has party branches of its own (a unit's sub-units get their
+own sheets, which their party committees sign). Each unit's rows are read from the one cursor
+(ordered by unit path), rendered to one PDF and
 written into the zip before the next unit is read, so memory follows the largest unit, never the
 year; the zip goes to a temporary file entry by entry (PDFs are compressed already: stored, not
 deflated, which costs no time).
@@ -8,8 +10,10 @@ deflated, which costs no time).
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import IO
 
 from django.utils import timezone
@@ -27,7 +31,6 @@ from assessment.workbook import (
     key_figures,
     problems_line,
     score_rule_line,
-    sheet_groups,
     sheet_title,
     source_line,
 )
@@ -78,13 +81,15 @@ def _shown(value, fmt: str | None) -> str:
 
 
 def unit_sheets(rowset: RowSet, *, issuer: str, progress: Progress):
-    """(unit name, PDF bytes) per unit of the scope, one at a time."""
-    for number, (name, group) in enumerate(sheet_groups(rowset, progress=progress), start=1):
+    """(unit name, PDF bytes) for each unit of the scope with branches of its own, in tree order, one at a
+    time: every unit's party committee signs its own sheet."""
+    groups = itertools.groupby(progress.counted(rowset), key=attrgetter("unit_path"))
+    for number, (_path, group) in enumerate(groups, start=1):
+        rows = list(group)
+        name = rows[0].unit_name
         totals = Totals(name=name)
-        rows = []
-        for row in group:
+        for row in rows:
             totals.add(row)
-            rows.append(row)
         context = sheet_context(
             rowset=rowset, issuer=issuer, name=name, rows=rows, totals=totals, number=number
         )

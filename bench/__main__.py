@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--rounds", type=int, default=3, help="timed repetitions of figures 1 and 5 (median)")
     run.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     run.add_argument(
-        "--only", default="", help="comma-separated figures to run (rollup,queries,load,export,ranking,api)"
+        "--only",
+        default="",
+        help="comma-separated figures to run (rollup,queries,load,export,ranking,api,pdfs)",
     )
 
     offline = commands.add_parser(
@@ -68,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Internal: each runs in a child process so its memory and its database connection are its own.
     child = commands.add_parser("child", help=argparse.SUPPRESS)
-    child.add_argument("task", choices=("queries", "export", "ranking", "session"))
+    child.add_argument("task", choices=("queries", "export", "pdfs", "ranking", "session"))
     child.add_argument("--database-url", dest="database_url_sub", default=None)
 
     args = parser.parse_args(argv)

@@ -15,8 +15,9 @@ def emit(payload: dict) -> None:
     sys.stdout.flush()
 
 
-def export_year() -> dict:
-    """Build the year-end workbook of the whole company with the assessment app's own job runner."""
+def export_year(fmt: str = "xlsx") -> dict:
+    """Build the year-end workbook (or the PDF sheets) of the whole company with the assessment app's own
+    job runner."""
     from bench.generate import ADMIN_USERNAME, YEAR
     from bench.post import optional
 
@@ -27,7 +28,7 @@ def export_year() -> dict:
     from org.models import User
 
     admin = User.objects.get(username=ADMIN_USERNAME)
-    job = ExportJob.objects.create(year=YEAR, unit=None, format=ExportJob.Format.XLSX, requested_by=admin)
+    job = ExportJob.objects.create(year=YEAR, unit=None, format=fmt, requested_by=admin)
     started = time.perf_counter()
     job = run_export(job_id=job.pk)
     seconds = time.perf_counter() - started
@@ -39,6 +40,11 @@ def export_year() -> dict:
         "error": job.error,
         "bytes": job.file.size if job.file else 0,
     }
+    if job.file and job.file.name.endswith(".zip"):
+        import zipfile
+
+        with zipfile.ZipFile(job.file.path) as archive:
+            payload["documents"] = len(archive.namelist())
     if job.file:
         job.file.delete(save=False)
     job.delete()
@@ -52,6 +58,8 @@ def run_child(task: str) -> int:
         emit({"counts": page_query_counts()})
     elif task == "export":
         emit(export_year())
+    elif task == "pdfs":
+        emit(export_year("pdf"))
     else:
         raise SystemExit(f"unknown task {task}")
     return 0

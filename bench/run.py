@@ -283,6 +283,30 @@ def measure_export(report: Report, *, database_url: str, rows: int) -> None:
     )
 
 
+def measure_pdfs(report: Report, *, database_url: str) -> None:
+    """The year-end PDF sheets of the whole company: one PDF per unit with branches, in one zip."""
+    import tempfile
+
+    from org.models import Unit
+
+    units = Unit.objects.filter(branches__isnull=False).distinct().count()
+    log(f"pdfs: the whole company's year-end PDF sheets ({units:,} units) in a child process")
+    with tempfile.TemporaryDirectory(prefix="bench-media-") as media:
+        result, peak = run_child_process(database_url, "pdfs", env={"MEDIA_ROOT": media})
+    figure = f"7. year-end PDF sheets, {units:,} units (zip)"
+    if result["status"] != "done":
+        report.add(figure, f"**failed**: {result['error']}", "bounded memory", False)
+        return
+    seconds, megabytes = result["seconds"], peak / 2**20
+    report.add(
+        figure,
+        f"{seconds:.1f} s ({seconds / max(1, result.get('documents', 1)) * 1000:.0f} ms per PDF), peak RSS "
+        f"{megabytes:.0f} MB ({result.get('documents', 1):,} PDFs, {result['bytes'] / 2**20:.1f} MB zip)",
+        "bounded memory (< 300 MB)",
+        megabytes < 300,
+    )
+
+
 # --- 5. ranking and tracking list ---------------------------------------------------------------
 
 
@@ -340,7 +364,7 @@ def measure_api(report: Report) -> None:
 
 # --- the command --------------------------------------------------------------------------------
 
-FIGURES = ("rollup", "queries", "load", "export", "ranking", "api")
+FIGURES = ("rollup", "queries", "load", "export", "ranking", "api", "pdfs")
 _rounds = ROUNDS
 
 
@@ -386,6 +410,7 @@ def run_command(
         "export": lambda: measure_export(report, database_url=database_url, rows=branches),
         "ranking": lambda: measure_ranking(report),
         "api": lambda: measure_api(report),
+        "pdfs": lambda: measure_pdfs(report, database_url=database_url),
     }
     for name in FIGURES:
         if name not in wanted:

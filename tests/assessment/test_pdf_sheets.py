@@ -49,7 +49,7 @@ def test_an_admin_downloads_the_years_sheets_as_a_zip_of_one_pdf_per_unit(
     assert download["Content-Type"] == "application/zip"
     assert download["Content-Disposition"].endswith('.zip"') or ".zip" in download["Content-Disposition"]
     entries = _zip_entries(b"".join(download.streaming_content))
-    assert list(entries) == ["0001-城区公司.pdf", "0002-县公司.pdf"]
+    assert list(entries) == ["0001-城区公司.pdf", "0002-县公司.pdf", "0003-供电所.pdf"]
 
     city = pdf_text(entries["0001-城区公司.pdf"])
     for expected in (
@@ -66,7 +66,8 @@ def test_an_admin_downloads_the_years_sheets_as_a_zip_of_one_pdf_per_unit(
     ):
         assert expected in city, expected
     county = pdf_text(entries["0002-县公司.pdf"])
-    assert "县公司党支部" in county and "供电所党支部" in county and "城区党支部" not in county
+    assert "县公司党支部" in county and "供电所党支部" not in county and "城区党支部" not in county
+    assert "考〔2020〕3号" in pdf_text(entries["0003-供电所.pdf"])
 
 
 def test_a_unit_with_branches_only_under_itself_gets_a_single_pdf(login, org):
@@ -101,7 +102,7 @@ def test_a_frozen_year_prints_its_frozen_figures_and_names(org):
     job = _export(org, org.company)
     assert job.from_snapshot
     entries = _zip_entries(job.file.read())
-    assert list(entries) == ["0001-城区公司.pdf", "0002-县公司.pdf"]
+    assert list(entries) == ["0001-城区公司.pdf", "0002-县公司.pdf", "0003-供电所.pdf"]
     county = pdf_text(entries["0002-县公司.pdf"])
     assert "考核数据冻结于" in county or "冻结" in county
     assert "冻结后新建党支部" not in county and "更名后的县公司" not in county
