@@ -7,7 +7,6 @@ import unicodedata
 
 from pypdf import PdfReader
 
-
 # Kangxi radicals and the CJK radicals supplement, to the ideographs they stand for.
 RADICALS = {
     code: unicodedata.normalize("NFKC", chr(code))
