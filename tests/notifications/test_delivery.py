@@ -13,7 +13,7 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from notifications import kinds, reminders, services, tasks
-from notifications.models import Channel, Delivery, MailLanguage, Notice, Notification, Preference
+from notifications.models import Delivery, MailLanguage, Notice, Notification, Preference
 from org.models import User
 from supervision import services as supervision_services
 from supervision.models import Finding, PlannedVisit
@@ -25,7 +25,9 @@ DUE = datetime.date(2020, 7, 1)
 
 def add_problem(org, campaign, *, branch=None, title="支部学习记录不全", due_on=DUE):
     visit = VisitFactory(campaign=campaign, branch=branch or org.city_branch)
-    return supervision_services.add_finding(visit=visit, kind=Finding.Kind.PROBLEM, title=title, due_on=due_on)
+    return supervision_services.add_finding(
+        visit=visit, kind=Finding.Kind.PROBLEM, title=title, due_on=due_on
+    )
 
 
 def titles_of(user) -> list[str]:
@@ -50,7 +52,9 @@ def test_a_problem_found_in_a_branch_reaches_its_secretary_in_app_and_by_email(
     assert message.subject == "[branchtrack] Problem found in 城区党支部: 支部学习记录不全 (due 2020-07-01)"
     assert f"http://127.0.0.1:8000/supervision/problems/{problem.pk}/" in message.body
     html, mimetype = message.alternatives[0]
-    assert mimetype == "text/html" and f'href="http://127.0.0.1:8000/supervision/problems/{problem.pk}/"' in html
+    assert (
+        mimetype == "text/html" and f'href="http://127.0.0.1:8000/supervision/problems/{problem.pk}/"' in html
+    )
 
 
 @pytest.mark.django_db
@@ -64,8 +68,12 @@ def test_email_is_written_in_the_recipients_language(org, campaign, django_captu
 @pytest.mark.django_db
 def test_the_daily_job_run_twice_tells_everyone_once(org, campaign, django_capture_on_commit_callbacks):
     User.objects.filter(pk=org.unit_admin.pk).update(email="county-admin@example.com")
-    ProblemFactory(visit=VisitFactory(campaign=campaign, branch=org.county_branch), due_on=DUE, title="台账缺失")
-    ProblemFactory(visit=VisitFactory(campaign=campaign, branch=org.county_branch), due_on=DUE.replace(day=10))
+    ProblemFactory(
+        visit=VisitFactory(campaign=campaign, branch=org.county_branch), due_on=DUE, title="台账缺失"
+    )
+    ProblemFactory(
+        visit=VisitFactory(campaign=campaign, branch=org.county_branch), due_on=DUE.replace(day=10)
+    )
     today = DUE - datetime.timedelta(days=3)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -84,7 +92,9 @@ def test_escalated_problems_reach_the_owner_units_admin_or_the_nearest_above(
 ):
     User.objects.filter(pk=org.unit_admin.pk).update(email="county-admin@example.com")
     User.objects.filter(pk=org.admin.pk).update(email="company-admin@example.com")
-    ProblemFactory(visit=VisitFactory(campaign=campaign, branch=org.station_branch), title="支委会记录缺失", due_on=DUE)
+    ProblemFactory(
+        visit=VisitFactory(campaign=campaign, branch=org.station_branch), title="支委会记录缺失", due_on=DUE
+    )
     city_problem = ProblemFactory(
         visit=VisitFactory(campaign=campaign, branch=org.city_branch), title="党费收缴台账不全", due_on=DUE
     )
@@ -97,11 +107,18 @@ def test_escalated_problems_reach_the_owner_units_admin_or_the_nearest_above(
 
     # The station has no administrator: the county's hears of its problem; the city has none either,
     # and above it is the company.
-    assert titles_of(org.unit_admin) == ["Overdue problem escalated: 支委会记录缺失 (供电所党支部, due 2020-07-01)"]
-    assert titles_of(org.admin) == ["Overdue problem escalated: 党费收缴台账不全 (城区党支部, due 2020-07-01)"]
+    assert titles_of(org.unit_admin) == [
+        "Overdue problem escalated: 支委会记录缺失 (供电所党支部, due 2020-07-01)"
+    ]
+    assert titles_of(org.admin) == [
+        "Overdue problem escalated: 党费收缴台账不全 (城区党支部, due 2020-07-01)"
+    ]
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert len(mail.outbox) == 2
-    assert by_recipient["county-admin@example.com"].subject == "[branchtrack] 逾期问题已上报：支委会记录缺失（供电所党支部，限期 2020-07-01）"
+    assert (
+        by_recipient["county-admin@example.com"].subject
+        == "[branchtrack] 逾期问题已上报：支委会记录缺失（供电所党支部，限期 2020-07-01）"
+    )
     assert (
         f"http://127.0.0.1:8000/supervision/problems/{city_problem.pk}/"
         in by_recipient["company-admin@example.com"].body
@@ -121,7 +138,9 @@ def test_an_escalation_cannot_be_turned_off(org, campaign, django_capture_on_com
 
 @pytest.mark.django_db
 def test_nobody_hears_of_objects_outside_their_scope(org, campaign, django_capture_on_commit_callbacks):
-    other_secretary = UserFactory(username="t-sec2", role="secretary", unit=org.county, branch=org.county_branch)
+    other_secretary = UserFactory(
+        username="t-sec2", role="secretary", unit=org.county, branch=org.county_branch
+    )
     with django_capture_on_commit_callbacks(execute=True):
         problem = add_problem(org, campaign, branch=org.city_branch)
         # Even a receiver handed a recipient outside the event's scope drops them.
@@ -177,25 +196,36 @@ def test_a_dingtalk_channel_gets_a_signed_message_of_its_subtrees_events(
 @pytest.mark.parametrize(
     ("kind", "check"),
     [
-        ("wecom", lambda body, headers: body["msgtype"] == "text" and "支部学习记录不全" in body["text"]["content"]),
+        (
+            "wecom",
+            lambda body, headers: body["msgtype"] == "text" and "支部学习记录不全" in body["text"]["content"],
+        ),
         (
             "feishu",
-            lambda body, headers: body["msg_type"] == "text"
-            and body["sign"]
-            == base64.b64encode(
-                hmac.new(f"{body['timestamp']}\nFS".encode(), b"", hashlib.sha256).digest()
-            ).decode(),
+            lambda body, headers: (
+                body["msg_type"] == "text"
+                and body["sign"]
+                == base64.b64encode(
+                    hmac.new(f"{body['timestamp']}\nFS".encode(), b"", hashlib.sha256).digest()
+                ).decode()
+            ),
         ),
         (
             "webhook",
-            lambda body, headers: body["kind"] == "problem_found"
-            and headers["X-Branchtrack-Signature"]
-            == hmac.new(b"FS", json.dumps(body, ensure_ascii=False).encode(), hashlib.sha256).hexdigest(),
+            lambda body, headers: (
+                body["kind"] == "problem_found"
+                and headers["X-Branchtrack-Signature"]
+                == hmac.new(b"FS", json.dumps(body, ensure_ascii=False).encode(), hashlib.sha256).hexdigest()
+            ),
         ),
     ],
 )
-def test_wecom_feishu_and_generic_webhooks(org, campaign, receiver, django_capture_on_commit_callbacks, kind, check):
-    services.add_channel(user=org.admin, unit=org.company, kind=kind, name="群", target=receiver.url, secret="FS")
+def test_wecom_feishu_and_generic_webhooks(
+    org, campaign, receiver, django_capture_on_commit_callbacks, kind, check
+):
+    services.add_channel(
+        user=org.admin, unit=org.company, kind=kind, name="群", target=receiver.url, secret="FS"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         add_problem(org, campaign)
     (request,) = receiver.requests
@@ -257,9 +287,14 @@ def test_a_channel_hears_at_most_its_rate_a_minute(
 
 
 @pytest.mark.django_db
-def test_visits_tomorrow_and_missed_visits_reach_their_visitors(org, campaign, django_capture_on_commit_callbacks):
+def test_visits_tomorrow_and_missed_visits_reach_their_visitors(
+    org, campaign, django_capture_on_commit_callbacks
+):
     tomorrow_plan = PlannedVisit.objects.create(
-        campaign=campaign, branch=org.county_branch, planned_on=datetime.date(2020, 6, 2), created_by=org.admin
+        campaign=campaign,
+        branch=org.county_branch,
+        planned_on=datetime.date(2020, 6, 2),
+        created_by=org.admin,
     )
     tomorrow_plan.visitor_links.create(user=org.unit_staff)
     with django_capture_on_commit_callbacks(execute=True):
