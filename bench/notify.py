@@ -55,7 +55,7 @@ def notify_command() -> int:
             unresolved = Finding.objects.problems().exclude(status=Finding.Status.RESOLVED)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "UPDATE supervision_finding SET due_on = %s::date + (id %% 4) "
+                    "UPDATE supervision_finding SET due_on = %s::date + (id %% 4)::int "
                     "WHERE kind = 'problem' AND status <> 'resolved'",
                     [today],
                 )

@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.dispatch import receiver
 from django.urls import reverse
 
+from assessment import signals as assessment_signals
+from assessment.models import ExportJob
+from assessment.services import download_name
 from notifications import kinds, services
 from notifications.recipients import administrators_answering_for, secretaries_of
 from supervision import signals as supervision_signals
@@ -90,5 +93,25 @@ def tell_planners_of_missed_visits(sender, *, plan_ids: list[int], **kwargs) -> 
                 url=reverse("supervision:plan_detail", args=[plan.pk]),
             )
             for plan in plans
+        ],
+    )
+
+
+@receiver(assessment_signals.export_finished, dispatch_uid="notifications.export_finished")
+def tell_requester_of_export(sender, *, job: ExportJob, **kwargs) -> None:
+    if job.requested_by_id is None:
+        return
+    failed = job.status == ExportJob.Status.FAILED
+    kind = kinds.EXPORT_FAILED if failed else kinds.EXPORT_FINISHED
+    services.publish(
+        kind=kind,
+        drafts=[
+            services.Draft(
+                dedup_key=f"{kind}:{job.pk}",
+                recipients=[job.requested_by],
+                scoped=False,  # their own export, of a scope they chose
+                params={"name": download_name(job), "error": job.error},
+                url=reverse("assessment:export_detail", args=[job.pk]),
+            )
         ],
     )

@@ -20,14 +20,11 @@ BATCH_SIZE = services.BATCH_SIZE
 
 
 def _batches(queryset, size: int = BATCH_SIZE):
-    """Rows by primary key in batches of `size` (keyset paging: each batch one indexed query)."""
-    last = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
-        if not batch:
-            return
-        yield batch
-        last = batch[-1].pk
+    """The rows in batches of `size`: their ids in one query (the filter runs once), then each batch
+    by primary key with its related rows."""
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        yield list(queryset.filter(pk__in=ids[start : start + size]).order_by("pk"))
 
 
 def send_daily_reminders(*, today: datetime.date | None = None) -> int:

@@ -305,3 +305,28 @@ def test_visits_tomorrow_and_missed_visits_reach_their_visitors(
         "Planned visit tomorrow: 县公司党支部 (2020-06-02)",
     ]
     assert titles_of(org.admin) == ["Planned visit missed: 县公司党支部 (due 2020-06-02)"]
+
+
+@pytest.mark.django_db
+def test_the_requester_hears_their_export_finished_or_failed(org, settings, tmp_path):
+    from assessment.models import ExportJob
+    from assessment.services import run_export
+
+    settings.MEDIA_ROOT = tmp_path
+    done = run_export(
+        job_id=ExportJob.objects.create(year=2020, unit=org.county, requested_by=org.unit_admin).pk
+    )
+    run_export(job_id=done.pk)  # a finished job run again tells nobody twice
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "tests.assessment.test_export_flow.FullDiskStorage"},
+    }
+    run_export(job_id=ExportJob.objects.create(year=2020, unit=org.county, requested_by=org.unit_admin).pk)
+    titles = titles_of(org.unit_admin)
+    assert len(titles) == 2
+    assert (
+        titles[0].startswith("Your export ")
+        and "failed" in titles[0]
+        and "No space left on device" in titles[0]
+    )
+    assert titles[1].startswith("Your export ") and titles[1].endswith("is ready to download")
