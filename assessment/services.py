@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from assessment import signals
 from assessment.models import ExportJob, SnapshotRow, SnapshotUnit, YearSnapshot
 from assessment.pdf import write_pdf_sheets
 from assessment.selectors import assessment_rows, live_rowset
@@ -115,6 +116,8 @@ def run_export(
             logger.exception("Assessment export %s failed", job.pk)
             _mark_failed(job.pk, _("The export failed: %(reason)s") % {"reason": exc or type(exc).__name__})
     job.refresh_from_db()
+    if job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
+        signals.export_finished.send(sender=ExportJob, job=job)
     return job
 
 

@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("--seed", type=int, default=2020)
     plan.add_argument("--rounds", type=int, default=3)
 
+    notify = commands.add_parser("notify", help="the daily notification reminders at scale (issue 18)")
+    notify.add_argument("--database-url", dest="database_url_sub", default=None)
+
     # Internal: each runs in a child process so its memory and its database connection are its own.
     child = commands.add_parser("child", help=argparse.SUPPRESS)
     child.add_argument("task", choices=("queries", "export", "pdfs", "ranking", "session"))
@@ -102,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.planning import plan_command
 
         return plan_command(seed=args.seed, rounds=args.rounds)
+    if args.command == "notify":
+        from bench.notify import notify_command
+
+        return notify_command()
     if args.command == "offline":
         from bench.offline import offline_command
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "projects",
     "pairings",
     "assessment",
+    "notifications",
     "api",
 ]
 
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "branchtrack.web.navigation.navigation",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -195,6 +197,18 @@ CELERY_BEAT_SCHEDULE["supervision-escalate-overdue"] = {
     "schedule": crontab(hour=1, minute=45),
 }
 # Planned visits whose day has passed become missed (idempotent: a second run changes nothing).
+# Notifications: reminders (problems due in 3 days, visits tomorrow) each morning; deliveries whose
+# retry is due, or that a lost task left behind, every five minutes.
+CELERY_BEAT_SCHEDULE["notifications-daily-reminders"] = {
+    "task": "notifications.send_daily_reminders",
+    "schedule": crontab(hour=7, minute=0),
+}
+CELERY_BEAT_SCHEDULE["notifications-due-deliveries"] = {
+    "task": "notifications.send_due_deliveries",
+    "schedule": crontab(minute="*/5"),
+}
+# Messages a minute to one channel (a DingTalk robot accepts 20).
+NOTIFICATION_CHANNEL_RATE_PER_MINUTE = int(os.environ.get("NOTIFICATION_CHANNEL_RATE_PER_MINUTE", "20"))
 CELERY_BEAT_SCHEDULE["supervision-missed-plans"] = {
     "task": "supervision.mark_missed_plans",
     "schedule": crontab(hour=0, minute=15),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("pairings/", include("pairings.urls")),
     path("assessment/", include("assessment.urls")),
     path("audit/", include("security.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,8 +27,7 @@ from branchtrack.web.idempotency import create_once, find_by_key, key_used_elsew
 from branchtrack.web.uploads import PHOTO, check_upload
 from org.models import Branch, Role, Unit, User
 from org.permissions import branches_visible_to, unit_in_scope, unit_scope_path
-from supervision import selectors
-from supervision.escalation_mail import send_escalation_mail
+from supervision import selectors, signals
 from supervision.models import (
     CalendarFeed,
     Campaign,
@@ -361,7 +360,7 @@ def _create_finding(
     due_on: datetime.date | None,
     idempotency_key: uuid.UUID | None,
 ) -> Finding:
-    return Finding.objects.create(
+    finding = Finding.objects.create(
         visit=visit,
         kind=kind,
         title=title.strip(),
@@ -370,6 +369,9 @@ def _create_finding(
         due_on=due_on if kind == Finding.Kind.PROBLEM else None,
         idempotency_key=idempotency_key,
     )
+    if finding.is_problem:
+        signals.problem_found.send(sender=Finding, finding=finding)
+    return finding
 
 
 @transaction.atomic
@@ -566,8 +568,8 @@ def set_in_catalogue(*, finding: Finding, in_catalogue: bool) -> Finding:
 
 @transaction.atomic
 def escalate_overdue_problems(*, today: datetime.date | None = None, notify: bool = True) -> int:
-    """Flag newly overdue problems for their owner unit's admins and, with `notify`, email them
-    (after the commit); returns how many were flagged."""
+    """Flag newly overdue problems for their owner unit's admins and, with `notify`, announce them
+    (`signals.problems_escalated`: the notifications app tells the admins); returns how many were flagged."""
     overdue = Finding.objects.overdue(today=today).filter(escalated_at__isnull=True)
     flagged = []
     now = timezone.now()
@@ -576,7 +578,7 @@ def escalate_overdue_problems(*, today: datetime.date | None = None, notify: boo
         problem.save(update_fields=["escalated_at"])
         flagged.append(problem.pk)
     if flagged and notify:
-        transaction.on_commit(lambda: send_escalation_mail(problem_ids=flagged))
+        signals.problems_escalated.send(sender=Finding, problem_ids=flagged)
     return len(flagged)
 
 
@@ -963,13 +965,15 @@ def mark_plans_done(*, visit: Visit) -> int:
 def mark_missed_plans(*, today: datetime.date | None = None) -> int:
     """Planned visits whose day (or week) has passed become missed; running it twice changes nothing."""
     today = today or timezone.localdate()
-    missed = 0
+    missed = []
     for plan in PlannedVisit.objects.open().filter(due_on__lt=today).select_for_update():
         plan.status = PlannedVisit.Status.MISSED
         plan.version += 1
         plan.save()
-        missed += 1
-    return missed
+        missed.append(plan.pk)
+    if missed:
+        signals.plans_missed.send(sender=PlannedVisit, plan_ids=missed)
+    return len(missed)
 
 
 def _token_hash(token: str) -> str:

@@ -205,63 +205,6 @@ def test_junk_problem_actions_never_answer_500(login, org, campaign, data, expec
     assert Finding.objects.values().get(pk=problem.pk) == before
 
 
-@pytest.mark.django_db
-def test_escalated_problems_are_emailed_to_the_owner_units_admin_or_the_nearest_above(
-    org, campaign, django_capture_on_commit_callbacks, mailoutbox
-):
-    User.objects.filter(pk=org.unit_admin.pk).update(email="county-admin@example.com")
-    User.objects.filter(pk=org.admin.pk).update(email="company-admin@example.com")
-    ProblemFactory(
-        visit=VisitFactory(campaign=campaign, branch=org.station_branch),
-        title="支委会记录缺失",
-        due_on=datetime.date(2020, 7, 1),
-    )
-    city_problem = ProblemFactory(
-        visit=VisitFactory(campaign=campaign, branch=org.city_branch),
-        title="党费收缴台账不全",
-        due_on=datetime.date(2020, 7, 1),
-    )
-
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.escalate_overdue_problems(today=TODAY) == 2
-
-    by_recipient = {message.to[0]: message for message in mailoutbox}
-    # The station has no administrator: the county's hears of its problem; the city has none either,
-    # and above it is the company.
-    assert set(by_recipient) == {"county-admin@example.com", "company-admin@example.com"}
-    county_mail = by_recipient["county-admin@example.com"]
-    assert county_mail.subject == "【走遍支部】1 个逾期问题已上报给您"
-    assert "支委会记录缺失" in county_mail.body and "党费收缴台账不全" not in county_mail.body
-    assert (
-        f"http://127.0.0.1:8000/supervision/problems/{city_problem.pk}/"
-        in by_recipient["company-admin@example.com"].body
-    )
-
-    # Already escalated: no second email.
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.escalate_overdue_problems(today=TODAY) == 0
-    assert len(mailoutbox) == 2
-
-
-@pytest.mark.django_db
-def test_a_mail_server_outage_leaves_the_escalation_standing(
-    org, campaign, settings, caplog, django_capture_on_commit_callbacks
-):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nothing listens
-    User.objects.filter(pk=org.unit_admin.pk).update(email="county-admin@example.com")
-    problem = ProblemFactory(
-        visit=VisitFactory(campaign=campaign, branch=org.county_branch), due_on=datetime.date(2020, 7, 1)
-    )
-
-    with django_capture_on_commit_callbacks(execute=True):
-        assert services.escalate_overdue_problems(today=TODAY) == 1
-
-    problem.refresh_from_db()
-    assert problem.escalated_at is not None
-    assert "escalation mail not sent" in caplog.text
-
-
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 200
 
 
