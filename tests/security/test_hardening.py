@@ -151,6 +151,7 @@ def test_a_post_without_the_csrf_token_is_refused(org):
 )
 def test_uploads_are_checked_by_type_and_size(login, org, settings, name, content, message):
     settings.UPLOAD_MAX_BYTES = 200
+    settings.IMPORT_LIMITS = {**settings.IMPORT_LIMITS, "max_bytes": 200}  # as the settings derive it
     settings.LANGUAGE_CODE = "en"
     client = login(org.admin)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
