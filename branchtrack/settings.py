@@ -197,11 +197,16 @@ CELERY_BEAT_SCHEDULE["supervision-escalate-overdue"] = {
     "schedule": crontab(hour=1, minute=45),
 }
 # Planned visits whose day has passed become missed (idempotent: a second run changes nothing).
-# Notifications: reminders (problems due in 3 days, visits tomorrow) each morning; deliveries whose
-# retry is due, or that a lost task left behind, every five minutes.
+# Notifications: reminders (problems due in 3 days, visits tomorrow, rating windows closing, dormant
+# pairings) each morning; deliveries whose retry is due, or that a lost task left behind, every five minutes.
 CELERY_BEAT_SCHEDULE["notifications-daily-reminders"] = {
     "task": "notifications.send_daily_reminders",
     "schedule": crontab(hour=7, minute=0),
+}
+# Each unit administrator's digest of last week (a second run that Monday sends nothing twice).
+CELERY_BEAT_SCHEDULE["notifications-weekly-digest"] = {
+    "task": "notifications.send_weekly_digests",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
 }
 CELERY_BEAT_SCHEDULE["notifications-due-deliveries"] = {
     "task": "notifications.send_due_deliveries",

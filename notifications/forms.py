@@ -50,7 +50,7 @@ class ChannelForm(forms.Form):
     )
     kinds = forms.MultipleChoiceField(
         label=_("Notices it hears"),
-        choices=[(code, kind.label) for code, kind in KINDS.items()],
+        choices=[(code, kind.label) for code, kind in KINDS.items() if kind.to_channels],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every kind."),

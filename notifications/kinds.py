@@ -22,6 +22,9 @@ class Kind:
     title: str  # a format string over the notice's params
     default: str = EMAIL  # IN_APP or EMAIL
     can_turn_off: bool = True
+    # Whether unit channels (group robots) hear it: not a reminder addressed to one person, nor a
+    # digest (a group above would hear every unit's).
+    to_channels: bool = True
 
 
 PROBLEM_FOUND = "problem_found"
@@ -31,6 +34,11 @@ VISIT_TOMORROW = "visit_tomorrow"
 VISIT_MISSED = "visit_missed"
 EXPORT_FINISHED = "export_finished"
 EXPORT_FAILED = "export_failed"
+RATING_WINDOW_CLOSING = "rating_window_closing"
+PROJECT_NEEDS_REVIEW = "project_needs_review"
+TRACKING_LIST_PUBLISHED = "tracking_list_published"
+OUTSTANDING_LIST_CONFIRMED = "outstanding_list_confirmed"
+PAIRING_DORMANT = "pairing_dormant"
 WEEKLY_DIGEST = "weekly_digest"
 
 KINDS: dict[str, Kind] = {
@@ -74,6 +82,46 @@ KINDS: dict[str, Kind] = {
             _("Your export failed"),
             _("Your export %(name)s failed: %(error)s"),
             can_turn_off=False,
+        ),
+        Kind(
+            RATING_WINDOW_CLOSING,
+            _("A rating window closes in 3 days"),
+            _("The rating window of %(round)s closes on %(closes_on)s: %(unrated)s projects still unrated"),
+            to_channels=False,
+        ),
+        Kind(
+            PROJECT_NEEDS_REVIEW,
+            _("A project you rated changed materially"),
+            _(
+                "%(project)s (%(branch)s) changed materially after you rated it (revision %(number)s): look again"
+            ),
+            to_channels=False,
+        ),
+        Kind(
+            TRACKING_LIST_PUBLISHED,
+            _("A tracking list was published"),
+            _("Tracking list of %(round)s published: %(size)s projects"),
+        ),
+        Kind(
+            OUTSTANDING_LIST_CONFIRMED,
+            _("Outstanding projects were confirmed"),
+            _("Outstanding projects of %(round)s confirmed: %(size)s projects"),
+        ),
+        Kind(
+            PAIRING_DORMANT,
+            _("A pairing turned dormant"),
+            _("Pairing %(ours)s with %(external)s is dormant: no joint activity since %(quiet_since)s"),
+            default=IN_APP,
+        ),
+        Kind(
+            WEEKLY_DIGEST,
+            _("Weekly digest of your unit"),
+            _(
+                "Week of %(week)s in %(unit)s: coverage %(coverage)s; visits %(visits_done)s done, "
+                "%(plans_done)s of %(plans_due)s planned; problems %(opened)s opened, %(closed)s closed, "
+                "%(overdue)s overdue"
+            ),
+            to_channels=False,
         ),
     )
 }

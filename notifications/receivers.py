@@ -10,7 +10,22 @@ from assessment import signals as assessment_signals
 from assessment.models import ExportJob
 from assessment.services import download_name
 from notifications import kinds, services
-from notifications.recipients import administrators_answering_for, secretaries_of
+from notifications.recipients import (
+    administrators_answering_for,
+    administrators_over,
+    common_ancestor,
+    secretaries_of,
+)
+from org.models import Role
+from projects import signals as projects_signals
+from projects.models import (
+    BranchProject,
+    OutstandingList,
+    ProjectRevision,
+    Rating,
+    RatingRound,
+    TrackingList,
+)
 from supervision import signals as supervision_signals
 from supervision.models import Finding, PlannedVisit, PlannedVisitor
 
@@ -114,4 +129,112 @@ def tell_requester_of_export(sender, *, job: ExportJob, **kwargs) -> None:
                 url=reverse("assessment:export_detail", args=[job.pk]),
             )
         ],
+    )
+
+
+@receiver(projects_signals.project_revised_materially, dispatch_uid="notifications.project_revised")
+def tell_raters_to_look_again(sender, *, revision: ProjectRevision, **kwargs) -> None:
+    """The raters whose rating of the project in an open round is now marked "needs review" (the
+    revision marked it, or an earlier one did and they have not looked yet) hear of each material
+    revision once. Only a rater still in the department they rated for: the queue is the
+    department's."""
+    project = revision.project
+    ratings = list(
+        Rating.objects.filter(project=project, round__status=RatingRound.Status.OPEN, needs_review=True)
+        .select_related("rater__unit")
+        .order_by("pk")
+    )
+    raters = [
+        rating.rater
+        for rating in ratings
+        if rating.rater.role == Role.REVIEWER and rating.rater.department_id == rating.department_id
+    ]
+    if not raters:
+        return
+    services.publish(
+        kind=kinds.PROJECT_NEEDS_REVIEW,
+        drafts=[
+            services.Draft(
+                dedup_key=f"{kinds.PROJECT_NEEDS_REVIEW}:{revision.pk}",
+                recipients=raters,
+                scoped=False,  # their own ratings, of projects their department was assigned
+                params={
+                    "project": project.title,
+                    "branch": project.branch.name,
+                    "number": revision.number,
+                },
+                url=reverse("projects:rate", args=[ratings[0].round_id, project.pk]),
+            )
+        ],
+    )
+
+
+def _list_drafts(
+    *, kind: str, key: str, params: dict, list_url: str, projects: list[BranchProject]
+) -> list[services.Draft]:
+    """One notice for the administrators whose subtree holds a listed branch (linking to the list),
+    and one per listed branch for its secretaries (linking to their project: the list page is the
+    office's)."""
+    paths = [project.branch.unit.path for project in projects]
+    secretaries = secretaries_of(project.branch_id for project in projects)
+    drafts = [
+        services.Draft(
+            dedup_key=key,
+            recipients=administrators_over(paths),
+            unit=common_ancestor(paths),
+            # Chosen by scope already: an administrator hears only when a listed branch is theirs.
+            scoped=False,
+            params=params,
+            url=list_url,
+        )
+    ]
+    drafts.extend(
+        services.Draft(
+            dedup_key=f"{key}:branch:{project.branch_id}",
+            recipients=secretaries.get(project.branch_id, []),
+            branch_id=project.branch_id,
+            params=params,
+            url=reverse("projects:detail", args=[project.pk]),
+        )
+        for project in projects
+        if secretaries.get(project.branch_id)
+    )
+    return drafts
+
+
+@receiver(projects_signals.tracking_list_published, dispatch_uid="notifications.tracking_list")
+def tell_of_tracking_list(sender, *, tracking_list: TrackingList, **kwargs) -> None:
+    projects = [
+        entry.project
+        for entry in tracking_list.entries.filter(on_list=True)
+        .select_related("project__branch__unit")
+        .order_by("position")
+    ]
+    kind = kinds.TRACKING_LIST_PUBLISHED
+    services.publish(
+        kind=kind,
+        drafts=_list_drafts(
+            kind=kind,
+            key=f"{kind}:{tracking_list.pk}",
+            params={"round": tracking_list.round.name, "size": tracking_list.size},
+            list_url=reverse("projects:tracking_list", args=[tracking_list.pk]),
+            projects=projects,
+        ),
+    )
+
+
+@receiver(projects_signals.outstanding_list_confirmed, dispatch_uid="notifications.outstanding_list")
+def tell_of_outstanding_list(sender, *, outstanding_list: OutstandingList, **kwargs) -> None:
+    projects = list(outstanding_list.projects.select_related("branch__unit").order_by("branch__code"))
+    tracking_list = outstanding_list.tracking_list
+    kind = kinds.OUTSTANDING_LIST_CONFIRMED
+    services.publish(
+        kind=kind,
+        drafts=_list_drafts(
+            kind=kind,
+            key=f"{kind}:{outstanding_list.pk}",
+            params={"round": tracking_list.round.name, "size": len(projects)},
+            list_url=reverse("projects:tracking_list", args=[tracking_list.pk]) + "?outstanding=1",
+            projects=projects,
+        ),
     )

@@ -36,3 +36,28 @@ def secretaries_of(branch_ids: Iterable[int]) -> dict[int, list[User]]:
     ).select_related("unit"):
         found[user.branch_id].append(user)
     return found
+
+
+def administrators_over(unit_paths: Iterable[str]) -> list[User]:
+    """The active administrators whose subtree holds at least one of these units (one query): a
+    unit's own and every ancestor's, from the company down."""
+    lineage = {path for unit_path in set(unit_paths) for path in Unit.lineage_paths(unit_path)}
+    if not lineage:
+        return []
+    return list(
+        User.objects.filter(role=Role.ADMIN, is_active=True, unit__path__in=lineage)
+        .select_related("unit")
+        .order_by("username")
+    )
+
+
+def common_ancestor(unit_paths: Iterable[str]) -> Unit | None:
+    """The deepest unit holding all of these (the root for a company-wide list), or None."""
+    paths = set(unit_paths)
+    if not paths:
+        return None
+    shared = min(paths, key=len)
+    for path in paths:
+        while not path.startswith(shared):
+            shared = shared[: len(shared) - Unit.steplen]
+    return Unit.objects.filter(path=shared).first() if shared else None

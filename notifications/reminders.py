@@ -1,18 +1,22 @@
-"""The daily reminders: problems due in 3 days and planned visits tomorrow. Read in batches (a
-constant number of queries per batch), published once per deduplication key, so a second run the
-same day (or a catch-up after an outage) tells nobody twice."""
+"""The daily reminders: problems due in 3 days, planned visits tomorrow, rating windows closing in
+3 days, pairings turned dormant. Read in batches (a constant number of queries per batch), published
+once per deduplication key, so a second run the same day (or a catch-up after an outage) tells
+nobody twice."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from notifications import kinds, services
 from notifications.receivers import problem_params, visitors_of
 from notifications.recipients import administrators_answering_for, secretaries_of
-from org.models import Unit
+from org.models import Role, Unit, User
+from pairings.models import Pairing, PairingRules
+from projects.models import Assignment, Rating, RatingRound
 from supervision.models import Finding, PlannedVisit, unresolved_on
 
 DUE_SOON_DAYS = 3
@@ -29,7 +33,12 @@ def _batches(queryset, size: int = BATCH_SIZE):
 
 def send_daily_reminders(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
-    return remind_problems_due_soon(today=today) + remind_visits_tomorrow(today=today)
+    return (
+        remind_problems_due_soon(today=today)
+        + remind_visits_tomorrow(today=today)
+        + remind_rating_windows_closing(today=today)
+        + remind_dormant_pairings(today=today)
+    )
 
 
 def remind_problems_due_soon(*, today: datetime.date) -> int:
@@ -92,4 +101,141 @@ def remind_visits_tomorrow(*, today: datetime.date) -> int:
                 for plan in batch
             ],
         )
+    return published
+
+
+def remind_rating_windows_closing(*, today: datetime.date) -> int:
+    """Open rounds whose window closes within 3 days: each reviewer of a department assigned in the
+    round hears of it once per window (a window moved to a later date is a new window), with the
+    number of projects of their queue they have not rated yet; a reviewer with none left is not
+    reminded."""
+    closing = RatingRound.objects.filter(
+        status=RatingRound.Status.OPEN,
+        closes_on__gte=today,
+        closes_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+    ).order_by("pk")
+    published = 0
+    for rating_round in closing:  # one round a year
+        assigned = dict(
+            Assignment.objects.filter(round=rating_round)
+            .values("department_id")
+            .annotate(count=Count("pk"))
+            .values_list("department_id", "count")
+        )
+        reviewers = (
+            User.objects.filter(role=Role.REVIEWER, is_active=True, department_id__in=list(assigned))
+            .select_related("unit")
+            .order_by("pk")
+        )
+        for batch in _batches(reviewers):
+            unrated = unrated_counts(rating_round=rating_round, reviewers=batch, assigned=assigned)
+            published += services.publish(
+                kind=kinds.RATING_WINDOW_CLOSING,
+                drafts=[
+                    services.Draft(
+                        dedup_key=(
+                            f"{kinds.RATING_WINDOW_CLOSING}:{rating_round.pk}:{reviewer.pk}:"
+                            f"{rating_round.closes_on.isoformat()}"
+                        ),
+                        recipients=[reviewer],
+                        scoped=False,  # their own queue
+                        params={
+                            "round": rating_round.name,
+                            "closes_on": rating_round.closes_on.isoformat(),
+                            "unrated": unrated[reviewer.pk],
+                        },
+                        url=reverse("projects:queue") + f"?round={rating_round.pk}&show=todo",
+                    )
+                    for reviewer in batch
+                    if unrated[reviewer.pk] > 0
+                ],
+            )
+    return published
+
+
+def unrated_counts(*, rating_round: RatingRound, reviewers: list[User], assigned: dict[int, int]) -> dict:
+    """For each reviewer, what their queue (`projects.selectors.reviewer_progress`) has left to rate:
+    their department's assignments, minus conflicts of interest (branches of their home unit's
+    subtree, their own branch), minus their ratings. Two queries for the whole batch: the conflicts
+    counted per distinct home unit and branch in one aggregate, the ratings grouped by rater."""
+    places = sorted(
+        {
+            (reviewer.department_id, reviewer.unit.path if reviewer.unit_id else "", reviewer.branch_id or 0)
+            for reviewer in reviewers
+        }
+    )
+    counts = {}
+    for number, (department_id, path, branch_id) in enumerate(places):
+        conflict = Q()
+        if path:
+            conflict |= Q(project__branch__unit__path__startswith=path)
+        if branch_id:
+            conflict |= Q(project__branch_id=branch_id)
+        if conflict:
+            counts[f"place_{number}"] = Count("pk", filter=Q(department_id=department_id) & conflict)
+    conflicted = Assignment.objects.filter(round=rating_round).aggregate(**counts) if counts else {}
+    rated = {
+        (rater_id, department_id): count
+        for rater_id, department_id, count in Rating.objects.filter(
+            round=rating_round, rater__in=[reviewer.pk for reviewer in reviewers]
+        )
+        .values("rater_id", "department_id")
+        .annotate(count=Count("pk"))
+        .values_list("rater_id", "department_id", "count")
+    }
+    place_numbers = {place: number for number, place in enumerate(places)}
+    unrated = {}
+    for reviewer in reviewers:
+        place = (
+            reviewer.department_id,
+            reviewer.unit.path if reviewer.unit_id else "",
+            reviewer.branch_id or 0,
+        )
+        left = (
+            assigned.get(reviewer.department_id, 0)
+            - (conflicted.get(f"place_{place_numbers[place]}") or 0)
+            - rated.get((reviewer.pk, reviewer.department_id), 0)
+        )
+        unrated[reviewer.pk] = max(left, 0)
+    return unrated
+
+
+def remind_dormant_pairings(*, today: datetime.date) -> int:
+    """Pairings dormant today by the pairing rules (`Pairing.objects.with_dormancy`): the owner
+    unit's administrators (or the nearest above) and, for a branch's pairing, its secretary hear of
+    each once per dormant spell, a spell being named by the day the quiet began (the last joint
+    activity, or the start); an activity ends the spell, and the next quiet is a new one."""
+    rules = PairingRules.current()
+    dormant = (
+        Pairing.objects.with_dormancy(today=today, dormant_after_days=rules.dormant_after_days)
+        .filter(is_dormant=True)
+        .annotate(last_activity=Max("activities__date"))
+        .select_related("branch__unit", "unit", "external_org")
+    )
+    published = 0
+    for batch in _batches(dormant):
+        owners = {p.owner_unit_id: (p.branch.unit if p.branch_id else p.unit) for p in batch}
+        admins = administrators_answering_for(owners.values())
+        secretaries = secretaries_of(p.branch_id for p in batch if p.branch_id)
+        drafts = []
+        for pairing in batch:
+            quiet_since = max(pairing.last_activity or pairing.start_date, pairing.start_date)
+            drafts.append(
+                services.Draft(
+                    dedup_key=f"{kinds.PAIRING_DORMANT}:{pairing.pk}:{quiet_since.isoformat()}",
+                    recipients=[
+                        *admins.get(pairing.owner_unit_id, []),
+                        *secretaries.get(pairing.branch_id, []),
+                    ],
+                    unit=owners[pairing.owner_unit_id],
+                    branch_id=pairing.branch_id,
+                    params={
+                        "ours": str(pairing.ours),
+                        "external": pairing.external_org.name,
+                        "quiet_since": quiet_since.isoformat(),
+                    },
+                    url=reverse("pairings:pairing_detail", args=[pairing.pk]),
+                )
+            )
+        published += services.publish(kind=kinds.PAIRING_DORMANT, drafts=drafts)
     return published

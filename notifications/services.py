@@ -142,13 +142,20 @@ def _channels_hearing(units: Iterable[Unit]) -> dict[int, list[Channel]]:
     }
 
 
+def _to_channels(kind: str) -> bool:
+    known = KINDS.get(kind)
+    return known is not None and known.to_channels
+
+
 def plan_deliveries(*, notice_ids: Sequence[int]) -> list[int]:
     """Write the pending deliveries of these notices (emails by preference, unit channels) and return
     their ids; a delivery that exists already is not written again."""
     notices = list(Notice.objects.filter(pk__in=notice_ids).select_related("unit"))
     if not notices:
         return []
-    channels = _channels_hearing(notice.unit for notice in notices if notice.unit is not None)
+    channels = _channels_hearing(
+        notice.unit for notice in notices if notice.unit is not None and _to_channels(notice.kind)
+    )
     rows = []
     for notice in notices:
         for channel in channels.get(notice.unit_id, []):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import current_app, shared_task
 from django.db import OperationalError as DatabaseOperationalError
 
-from notifications import reminders, services
+from notifications import digest, reminders, services
 
 RETRYING = {"autoretry_for": (DatabaseOperationalError,), "retry_backoff": True, "max_retries": 5}
 
@@ -36,3 +36,8 @@ def send_due_deliveries() -> int:
 @shared_task(name="notifications.send_daily_reminders", **RETRYING)
 def send_daily_reminders() -> int:
     return reminders.send_daily_reminders()
+
+
+@shared_task(name="notifications.send_weekly_digests", **RETRYING)
+def send_weekly_digests() -> int:
+    return digest.send_weekly_digests()

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from branchtrack.web.concurrency import StaleEditError, save_with_version
 from branchtrack.web.idempotency import create_once, find_by_key
 from org.models import Branch, Department, Role
+from projects import signals
 from projects.models import (
     Assignment,
     BranchProject,
@@ -223,6 +224,7 @@ def update_project(
             default_change_reason=_("The project changed materially (revision %(number)s).")
             % {"number": number},
         )
+        signals.project_revised_materially.send(sender=ProjectRevision, revision=revision)
     project.version = current.version
     return revision
 
@@ -503,6 +505,7 @@ def publish_tracking_list(*, rating_round: RatingRound, user, reason: str = "") 
         default_user=user,
         default_change_reason=reason or _("Published"),
     )
+    signals.tracking_list_published.send(sender=TrackingList, tracking_list=tracking_list)
     return tracking_list
 
 
@@ -600,4 +603,5 @@ def confirm_outstanding(
     outstanding._change_reason = reason or _("Confirmed")
     outstanding.save()
     outstanding.projects.set(sorted(chosen))
+    signals.outstanding_list_confirmed.send(sender=OutstandingList, outstanding_list=outstanding)
     return outstanding
