@@ -68,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("--seed", type=int, default=2020)
     plan.add_argument("--rounds", type=int, default=3)
 
-    notify = commands.add_parser("notify", help="the daily notification reminders at scale (issue 18)")
+    notify = commands.add_parser(
+        "notify", help="the daily notification reminders and the weekly digest at scale (issue 18)"
+    )
     notify.add_argument("--database-url", dest="database_url_sub", default=None)
 
     # Internal: each runs in a child process so its memory and its database connection are its own.

@@ -6,6 +6,9 @@ problem is made due within the next 3 days, and `notifications.reminders.remind_
 runs twice: the first run publishes a notice per problem to its owner unit's administrators (or the
 nearest above) and the branch's secretary; the second publishes nothing (deduplication). Prints the
 time and the queries, total and per batch of 1,000 problems (constant: no query per notice).
+Then the weekly digest (`notifications.digest.send_weekly_digests`) for the week of Monday
+2020-09-28 runs twice in the same transaction: one digest per unit (each unit has its administrator),
+then none (deduplication); time and queries, total and per batch of 1,000 units.
 Delivery (after the commit) is not part of it: the transaction never commits.
 """
 
@@ -17,13 +20,15 @@ import time
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+DIGEST_MONDAY = datetime.date(2020, 9, 28)  # the week reported; the snapshot of 09-30 is its last
+
 
 class _Rollback(Exception):
     pass
 
 
 def notify_command() -> int:
-    from notifications import reminders, services
+    from notifications import digest, reminders, services
     from notifications.models import Notice, Notification
     from org.models import Branch, Role, Unit, User
     from supervision.models import Finding
@@ -67,6 +72,11 @@ def notify_command() -> int:
                 figures[run] = (published, time.perf_counter() - started, len(queries))
             figures["notifications"] = Notification.objects.count()
             figures["notices"] = Notice.objects.count()
+            for run in ("digest first", "digest second"):
+                started = time.perf_counter()
+                with CaptureQueriesContext(connection) as queries:
+                    published = digest.send_weekly_digests(today=DIGEST_MONDAY + datetime.timedelta(days=7))
+                figures[run] = (published, time.perf_counter() - started, len(queries))
             raise _Rollback
     except _Rollback:
         pass
@@ -78,4 +88,11 @@ def notify_command() -> int:
     for run in ("first", "second"):
         published, seconds, count = figures[run]
         print(f"| {run} | {published:,} | {seconds:.1f} | {count:,} | {count / batches:.1f} |")
+    unit_batches = -(-len(units) // digest.BATCH_SIZE)
+    print(f"weekly digest of {DIGEST_MONDAY}: {len(units):,} units, batches {unit_batches}")
+    print("| run | digests published | seconds | queries | queries per batch |")
+    print("|---|---:|---:|---:|---:|")
+    for run in ("digest first", "digest second"):
+        published, seconds, count = figures[run]
+        print(f"| {run} | {published:,} | {seconds:.1f} | {count:,} | {count / unit_batches:.1f} |")
     return 0
