@@ -416,3 +416,20 @@ def test_the_digest_costs_the_same_queries_for_twice_the_units(org, campaign):
         )
     assert queries_for_digest(MONDAY + datetime.timedelta(days=7)) == few
     assert Notice.objects.filter(kind=kinds.WEEKLY_DIGEST).count() == 2 + 6
+
+
+@pytest.mark.django_db
+def test_a_units_group_hears_a_published_list_but_no_digest_and_no_personal_reminder(
+    org, campaign, closed_round, receiver, django_capture_on_commit_callbacks
+):
+    from notifications import services
+
+    rating_round, _projects = closed_round
+    services.add_channel(user=org.admin, unit=org.company, kind="wecom", name="公司群", target=receiver.url)
+    week_of_work(org, campaign)
+    with django_capture_on_commit_callbacks(execute=True):
+        project_services.publish_tracking_list(rating_round=rating_round, user=org.admin)
+        digest.send_weekly_digests(today=MONDAY)
+    assert Notice.objects.filter(kind=kinds.WEEKLY_DIGEST).count() == 2
+    (request,) = receiver.requests
+    assert "2020年度项目评价跟踪实施名单已发布：共 3 个项目" in request["body"].decode()
