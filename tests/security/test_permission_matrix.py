@@ -22,6 +22,8 @@ NOT_IN_MATRIX = {
     "projects:round_open": "POST-only action of company administrators, as the round pages above",
     "projects:round_close": "POST-only action of company administrators, as the round pages above",
     "projects:tracking_list": "needs a closed, published round: tests/projects/test_lists.py",
+    "projects:tracking_list_pdf": "needs a published list: tests/projects/test_list_notices_pdf.py",
+    "projects:outstanding_list_pdf": "needs a published list: tests/projects/test_list_notices_pdf.py",
     "pairings:attachment": "needs a stored file: tests/pairings/test_activities.py (foreign -> 404)",
     "supervision:problem_evidence": "needs a stored file: tests/supervision/test_findings.py (foreign -> 404)",
     "api:token_revoke": "POST only; another's token -> 404: tests/api/test_tokens.py",
@@ -32,6 +34,11 @@ NOT_IN_MATRIX = {
     "service_worker": "the same script for everyone, no data: tests/supervision/test_offline_sync.py",
     "manifest": "the web app manifest, the same for everyone",
     "offline": "the offline fallback page, the same for everyone, no data",
+    "notifications:open": "the user's own notice; another's -> 404: tests/notifications/test_pages.py",
+    "notifications:mark_all_read": "POST only, the user's own notices",
+    "notifications:channel_delete": "POST-only action of administrators; a foreign unit's channel -> 404: "
+    "tests/notifications/test_pages.py",
+    "notifications:delivery_retry": "POST-only action of administrators on a delivery in their scope",
 }
 # The REST API's endpoints have a matrix of their own (role x endpoint x own/foreign object):
 # tests/api/test_scope_matrix.py.
@@ -121,6 +128,18 @@ CASES = [
     ),
     Case("county visit", lambda w: f"/supervision/visits/{w.county_visit.pk}/", 403, county_object(EVERYONE)),
     Case("city visit", lambda w: f"/supervision/visits/{w.city_visit.pk}/", 403, city_object(EVERYONE)),
+    Case(
+        "county visit report PDF",
+        lambda w: f"/supervision/visits/{w.county_visit.pk}/report.pdf",
+        403,
+        county_object(EVERYONE),
+    ),
+    Case(
+        "city visit report PDF",
+        lambda w: f"/supervision/visits/{w.city_visit.pk}/report.pdf",
+        403,
+        city_object(EVERYONE),
+    ),
     Case(
         "edit county visit",
         lambda w: f"/supervision/visits/{w.county_visit.pk}/edit/",
@@ -327,6 +346,10 @@ CASES = [
     ),
     Case("rating list", lambda w: "/projects/ratings/", 403, only(("admin", "unit_admin", "reviewer"))),
     # 联创共建: pairings, activities, liaison groups.
+    # Notifications: everyone's own list and preferences; channels are configured by administrators.
+    Case("notification list", lambda w: "/notifications/", 200),
+    Case("notification preferences", lambda w: "/notifications/preferences/", 200),
+    Case("notification channels", lambda w: "/notifications/channels/", 403, only(ADMINS)),
     Case("pairing list", lambda w: "/pairings/", 403, only(LOGGERS)),
     Case("pairing export", lambda w: "/pairings/?export=csv", 403, only(LOGGERS)),
     Case("county pairing", lambda w: f"/pairings/{w.county_pairing.pk}/", 403, county_object(LOGGERS)),
