@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from branchtrack.web.idempotency import create_once, find_by_key
 from branchtrack.web.uploads import check_upload
@@ -138,9 +139,13 @@ def log_activity(
         )
         activity.full_clean(validate_unique=False)
         activity.save()
-        ActivityOutcome.objects.bulk_create(
-            ActivityOutcome(activity=activity, label=o.label, value=o.value, unit_label=o.unit_label)
-            for o in outcomes
+        bulk_create_with_history(
+            [
+                ActivityOutcome(activity=activity, label=o.label, value=o.value, unit_label=o.unit_label)
+                for o in outcomes
+            ],
+            ActivityOutcome,
+            default_user=activity.created_by,
         )
         for upload, found in checked:
             attachment = ActivityAttachment(
