@@ -69,7 +69,7 @@ def test_a_reviewer_rates_a_project_from_the_queue_and_sees_progress(journey, or
     expect(page.get_by_test_id("rated")).to_have_text("1")
     expect(page.get_by_test_id("assigned")).to_have_text("2")
     rated_row = page.get_by_test_id("queue-row").filter(has_text=org.county_branch.name)
-    expect(rated_row.get_by_role("link", name=journey.t("Change"))).to_be_visible()
+    expect(rated_row.get_by_role("link", name=journey.pt("rating action", "Change"))).to_be_visible()
 
     rating = Rating.objects.get(rater=org.reviewer)
     assert rating.project.branch == org.county_branch
