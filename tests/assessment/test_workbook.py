@@ -147,6 +147,8 @@ def test_indicator_values_show_no_trailing_dot(org):
     sheet = workbook["县公司"]
     header_row = next(row for row in sheet.iter_rows() if any(cell.value == "基准值" for cell in row))
     column = next(cell.column for cell in header_row if cell.value == "基准值")
-    cells = [row[column - 1] for row in sheet.iter_rows(min_row=header_row[0].row + 1) if row[column - 1].value]
+    cells = [
+        row[column - 1] for row in sheet.iter_rows(min_row=header_row[0].row + 1) if row[column - 1].value
+    ]
     assert [cell.value for cell in cells] == [49]
     assert {cell.number_format for cell in cells} == {"General"}

@@ -78,6 +78,12 @@ def test_a_tour_of_the_reference_scenario(tour):
         expect(page.get_by_test_id("coverage-percent")).to_have_text("69.8%")
         journey.screenshot("dashboard", full_page=False)
         check_accessibility(journey, "staff")
+        # The coverage chart names every unit (it labelled every other one).
+        labelled, units = page.evaluate(
+            "() => { const c = Chart.getChart(document.getElementById('coverage-by-unit'));"
+            " return [c.scales.y.ticks.length, c.data.labels.length]; }"
+        )
+        assert labelled == units > 5
 
         journey.goto(
             f"/supervision/campaigns/{revisited.campaign_id}/visits/new/?branch={revisited.branch_id}"
