@@ -289,7 +289,9 @@ def _activities(rng: random.Random, *, pairings: list[Pairing]) -> int:
             activities.append(activity)
             if rng.random() < 0.3:
                 outcomes.append((len(activities) - 1, [("解决用电问题", Decimal(rng.randint(1, 8)), "项")]))
-    bulk_create_with_history(activities, PairingActivity, default_user=staff, default_change_reason=DEMO_REASON)
+    bulk_create_with_history(
+        activities, PairingActivity, default_user=staff, default_change_reason=DEMO_REASON
+    )
     bulk_create_with_history(
         [
             ActivityOutcome(activity=activities[index], label=label, value=value, unit_label=unit)

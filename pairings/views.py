@@ -174,9 +174,9 @@ def activity_create(request, pk: int):
 def _visible_activity(request, pk: int):
     # Scoped like logging one: an activity of a pairing the user may log for; any other is a 404.
     return get_visible_or_404(
-        PairingActivity.objects.filter(pairing__in=selectors.pairings_visible_to(request.user)).select_related(
-            "pairing__branch", "pairing__unit", "pairing__external_org"
-        ),
+        PairingActivity.objects.filter(
+            pairing__in=selectors.pairings_visible_to(request.user)
+        ).select_related("pairing__branch", "pairing__unit", "pairing__external_org"),
         pk=pk,
     )
 
@@ -188,7 +188,9 @@ def activity_edit(request, pk: int):
     form = ActivityForm(
         request.POST or None, instance=activity, pairing=pairing, today=_today(), editing=True
     )
-    initial = [{"label": o.label, "value": o.value, "unit_label": o.unit_label} for o in activity.outcomes.all()]
+    initial = [
+        {"label": o.label, "value": o.value, "unit_label": o.unit_label} for o in activity.outcomes.all()
+    ]
     outcomes = OutcomeFormSet(request.POST or None, prefix="outcome", initial=initial)
     if request.method == "POST" and form.is_valid() and outcomes.is_valid():
         data = form.cleaned_data
@@ -231,7 +233,9 @@ def activity_delete(request, pk: int):
         services.delete_activity(activity=activity, user=request.user)
         messages.success(request, _("The activity was deleted; the change history keeps it."))
         return redirect("pairings:pairing_detail", pk=activity.pairing_id)
-    return render(request, "pairings/activity_delete.html", {"activity": activity, "pairing": activity.pairing})
+    return render(
+        request, "pairings/activity_delete.html", {"activity": activity, "pairing": activity.pairing}
+    )
 
 
 @role_required(*LOGGERS)

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import openpyxl
-
 import pytest
 from django.core.management import call_command
 from django.db import connection

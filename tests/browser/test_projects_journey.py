@@ -150,6 +150,19 @@ def test_the_admin_closes_the_round_publishes_the_tracking_list_and_confirms_the
     expect(counter).to_have_text("1 / 2")
     page.get_by_label(TITLES[3]).check()
     expect(counter).to_have_text("2 / 2")
+    # One too many: the counter says so at once, and the server's refusal stands next to the button,
+    # in the bar that stays on screen.
+    page.get_by_label(TITLES[4]).check()
+    expect(counter).to_have_text("3 / 2")
+    journey.expect_status(400, f"/projects/rounds/{rated_round.pk}/outstanding/")
+    page.get_by_role("button", name=journey.t("Confirm %(target)s outstanding projects", target=2)).click()
+    bar = page.get_by_test_id("outstanding-bar")
+    expect(bar.get_by_test_id("error-summary")).to_be_visible()
+    expect(bar.get_by_test_id("error-summary")).to_be_in_viewport()
+    expect(page.get_by_test_id("confirm")).to_be_in_viewport()
+    expect(counter).to_have_text("3 / 2")
+    page.get_by_label(TITLES[4]).uncheck()
+    expect(counter).to_have_text("2 / 2")
     journey.screenshot("outstanding")
     page.get_by_role("button", name=journey.t("Confirm %(target)s outstanding projects", target=2)).click()
 

@@ -124,6 +124,15 @@ def test_the_problem_export_holds_exactly_the_filtered_rows(login, org, campaign
     assert len(rows) == 2 and "逾期问题" in rows[1]
     xlsx = login(org.staff).get("/supervision/problems/", {"overdue": "0", "export": "xlsx"})
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    # The overdue column speaks the export's language: 是 in Chinese, "yes" in English (it wrote 是).
+    assert rows[1].split(",")[7] == "是"
+    client = login(org.staff)
+    client.cookies["django_language"] = "en"
+    english = client.get(
+        "/supervision/problems/", {"overdue": "1", "export": "csv"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    lines = b"".join(english.streaming_content).decode("utf-8-sig").strip().splitlines()
+    assert lines[0].split(",")[7] == "Overdue" and lines[1].split(",")[7] == "yes"
 
 
 @pytest.mark.django_db
