@@ -116,7 +116,7 @@ def test_a_tour_of_the_reference_scenario(tour):
         check_accessibility(journey, "staff")
         journey.nav(journey.t("Problems"))
         expect(page.get_by_test_id("result-count")).to_be_visible()
-        journey.screenshot("problem-list", full_page=False)
+        journey.screenshot("problem-list", full_page=False, at=page.get_by_test_id("result-count"))
         check_accessibility(journey, "staff")
         every_page(journey, "staff")
         journey.logout()
