@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from branchtrack.web.date_filter import DateFilter
 from org.models import Unit
 from org.permissions import units_visible_to
 from org.unit_filter import UnitSubtreeFilter
@@ -49,9 +50,9 @@ class CoverageFilterSet(UnitCoverageFilterSet):
 
     sort = None
     campaign = django_filters.ModelChoiceFilter(label=_("Campaign"), queryset=Campaign.objects.all())
-    day = django_filters.DateFilter(label=_("Day"))
-    day_from = django_filters.DateFilter(label=_("From"), field_name="day", lookup_expr="gte")
-    day_to = django_filters.DateFilter(label=_("To"), field_name="day", lookup_expr="lte")
+    day = DateFilter(label=_("Day"))
+    day_from = DateFilter(label=_("From"), field_name="day", lookup_expr="gte")
+    day_to = DateFilter(label=_("To"), field_name="day", lookup_expr="lte")
     total = django_filters.BooleanFilter(
         label=_("Campaign total"),
         field_name="unit",

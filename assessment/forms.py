@@ -27,6 +27,8 @@ class ExportForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
+        # Its own element ids: the page also holds the freeze form and the filters, each with a year.
+        kwargs.setdefault("auto_id", "export_%s")
         super().__init__(*args, **kwargs)
         configured = export_years()
         this_year = timezone.localdate().year
@@ -42,3 +44,7 @@ class ExportForm(forms.Form):
 
 class FreezeForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "freeze_%s")
+        super().__init__(*args, **kwargs)

@@ -38,6 +38,8 @@ from branchtrack.web.table_export import ExportColumn, csv_writer, write_xlsx_sh
 PERCENT = "0.0%"
 ONE_DECIMAL = "0.0"
 TWO_DECIMALS = "0.00"
+# Indicator values as typed: 49 stays "49" and 49.5 "49.5" (the "0.##" format showed "49.").
+AS_ENTERED = "General"
 SHEET_NAME_JUNK = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -61,9 +63,9 @@ _TRAILING_COLUMNS = (
     (pgettext_lazy("assessment sheet", "Problems overdue"), "problems_overdue", 9, None),
     (pgettext_lazy("assessment sheet", "Project"), "project_title", 30, None),
     (pgettext_lazy("assessment sheet", "Indicator"), "indicator", 20, None),
-    (pgettext_lazy("assessment sheet", "Baseline"), "indicator_baseline", 10, "0.##"),
-    (pgettext_lazy("assessment sheet", "Target"), "indicator_target", 10, "0.##"),
-    (pgettext_lazy("assessment sheet", "Actual"), "indicator_actual", 10, "0.##"),
+    (pgettext_lazy("assessment sheet", "Baseline"), "indicator_baseline", 10, AS_ENTERED),
+    (pgettext_lazy("assessment sheet", "Target"), "indicator_target", 10, AS_ENTERED),
+    (pgettext_lazy("assessment sheet", "Actual"), "indicator_actual", 10, AS_ENTERED),
     (pgettext_lazy("assessment sheet", "Aggregate rating"), "rating", 10, TWO_DECIMALS),
     (pgettext_lazy("assessment sheet", "Rank"), "rank", 7, None),
     (pgettext_lazy("assessment sheet", "On the tracking list"), "on_tracking_list", 10, bool),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from org.models import Branch, Department, Role, Unit, User
 
@@ -115,8 +116,12 @@ def load(*, stdout=None) -> None:
                     )
                 )
         assert len(branches) == BRANCH_COUNT
-        Branch.objects.bulk_create(branches)
-        Department.objects.bulk_create(Department(code=code, name=name) for code, name in DEPARTMENTS)
+        bulk_create_with_history(branches, Branch, default_change_reason="演示数据")
+        bulk_create_with_history(
+            [Department(code=code, name=name) for code, name in DEPARTMENTS],
+            Department,
+            default_change_reason="演示数据",
+        )
         departments = {d.code: d for d in Department.objects.all()}
         for username, role, unit_code, department_code, branch_code, full_name in DEMO_USERS:
             branch = Branch.objects.get(code=branch_code) if branch_code else None

@@ -12,6 +12,7 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from org.models import Branch, Unit, User
 from pairings.models import (
@@ -25,6 +26,8 @@ from pairings.models import (
 )
 
 SEED = 2020
+# The change reason of every demo row in the audit trail (each record has a history from its creation).
+DEMO_REASON = "演示数据"
 OUR_BRANCHES = 100
 OUR_COMMITTEES = ("U02", "U03", "U04", "U05", "U06", "U07", "U09", "U10")  # 100 + 8 = 108 of ours
 EXTERNAL_COUNT = 166
@@ -191,7 +194,7 @@ def _external_orgs(rng: random.Random) -> list[ExternalOrg]:
                 contact_phone=f"1{rng.randint(30, 89)}{rng.randint(0, 99999999):08d}",
             )
         )
-    return ExternalOrg.objects.bulk_create(rows)
+    return bulk_create_with_history(rows, ExternalOrg, default_change_reason=DEMO_REASON)
 
 
 def _our_organisations(rng: random.Random) -> list[Branch | Unit]:
@@ -231,7 +234,7 @@ def _pairings(rng, *, ours, externals, themes) -> list[Pairing]:
         if rng.random() < 0.35:
             chosen.add(rng.choice(theme_list))
         theme_links.append(chosen)
-    Pairing.objects.bulk_create(pairings)
+    bulk_create_with_history(pairings, Pairing, default_change_reason=DEMO_REASON)
     through = Pairing.themes.through
     through.objects.bulk_create(
         through(pairing_id=pairing.pk, theme_id=theme.pk)
@@ -286,11 +289,18 @@ def _activities(rng: random.Random, *, pairings: list[Pairing]) -> int:
             activities.append(activity)
             if rng.random() < 0.3:
                 outcomes.append((len(activities) - 1, [("解决用电问题", Decimal(rng.randint(1, 8)), "项")]))
-    PairingActivity.objects.bulk_create(activities)
-    ActivityOutcome.objects.bulk_create(
-        ActivityOutcome(activity=activities[index], label=label, value=value, unit_label=unit)
-        for index, rows in outcomes
-        for label, value, unit in rows
+    bulk_create_with_history(
+        activities, PairingActivity, default_user=staff, default_change_reason=DEMO_REASON
+    )
+    bulk_create_with_history(
+        [
+            ActivityOutcome(activity=activities[index], label=label, value=value, unit_label=unit)
+            for index, rows in outcomes
+            for label, value, unit in rows
+        ],
+        ActivityOutcome,
+        default_user=staff,
+        default_change_reason=DEMO_REASON,
     )
     return len(activities)
 
@@ -309,7 +319,7 @@ def _liaison_groups(rng: random.Random) -> tuple[int, int]:
             continue
         names.add((township, name))
         villages.append(Village(name=name, township=township))
-    villages = Village.objects.bulk_create(villages)
+    villages = bulk_create_with_history(villages, Village, default_change_reason=DEMO_REASON)
     # Cadre counts: every group reaches at least 5; the rest is spread so the total is exactly CADRES.
     counts = [5] * LIAISON_GROUPS
     for _ in range(CADRES - sum(counts)):

@@ -1,10 +1,10 @@
 import datetime
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from branchtrack.web.date_filter import DateFilter
 from org.models import Unit
 from org.permissions import units_visible_to
 from org.unit_filter import UnitSubtreeFilter
@@ -89,12 +89,8 @@ class ActivityFilterSet(django_filters.FilterSet):
         choices=ExternalOrg.Kind.choices,
         field_name="pairing__external_org__kind",
     )
-    date_from = django_filters.DateFilter(
-        label=_("From"), field_name="date", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = django_filters.DateFilter(
-        label=_("To"), field_name="date", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
+    date_to = DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
 
     class Meta:
         model = PairingActivity

@@ -119,10 +119,15 @@ class ActivityForm(IdempotentFormMixin, forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, pairing: Pairing, today: datetime.date, **kwargs):
+    def __init__(self, *args, pairing: Pairing, today: datetime.date, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.pairing, self.today = pairing, today
         self.instance.pairing = pairing
+        if editing:
+            # A correction changes the record, not its files, and saves in place (no new key).
+            for name in ("photos", "documents", "idempotency_key"):
+                self.fields.pop(name, None)
+            return
         self.fields["photos"].help_text = _(
             "JPEG, PNG or WebP, up to %(limit)s MB each; on a phone you can take them with the camera."
         ) % {"limit": _limit_mb()}

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from branchtrack.web.idempotency import create_once, find_by_key
 from branchtrack.web.uploads import check_upload
@@ -138,9 +139,13 @@ def log_activity(
         )
         activity.full_clean(validate_unique=False)
         activity.save()
-        ActivityOutcome.objects.bulk_create(
-            ActivityOutcome(activity=activity, label=o.label, value=o.value, unit_label=o.unit_label)
-            for o in outcomes
+        bulk_create_with_history(
+            [
+                ActivityOutcome(activity=activity, label=o.label, value=o.value, unit_label=o.unit_label)
+                for o in outcomes
+            ],
+            ActivityOutcome,
+            default_user=activity.created_by,
         )
         for upload, found in checked:
             attachment = ActivityAttachment(
@@ -173,6 +178,58 @@ def log_activity(
         for name in stored:
             _delete_quietly(name)
     return activity
+
+
+@transaction.atomic
+def update_activity(
+    *,
+    activity: PairingActivity,
+    user,
+    date: datetime.date,
+    title: str,
+    description: str,
+    our_people: int = 0,
+    our_party_members: int = 0,
+    their_people: int = 0,
+    their_party_members: int = 0,
+    outcome_text: str = "",
+    outcomes: Sequence[OutcomeData] = (),
+) -> PairingActivity:
+    """Correct a logged activity and replace its outcomes; attachments stay. The audit trail keeps
+    every earlier version (django-simple-history records the change and who made it)."""
+    activity.date, activity.title, activity.description = date, title, description
+    activity.our_people, activity.our_party_members = our_people, our_party_members
+    activity.their_people, activity.their_party_members = their_people, their_party_members
+    activity.outcome_text = outcome_text
+    activity.full_clean(validate_unique=False)
+    activity._history_user = user
+    activity.save()
+    for outcome in activity.outcomes.all():
+        outcome._history_user = user
+        outcome.delete()
+    bulk_create_with_history(
+        [
+            ActivityOutcome(activity=activity, label=o.label, value=o.value, unit_label=o.unit_label)
+            for o in outcomes
+        ],
+        ActivityOutcome,
+        default_user=user,
+    )
+    return activity
+
+
+def delete_activity(*, activity: PairingActivity, user) -> None:
+    """Delete an activity with its outcomes and attachments; the audit trail keeps what was deleted.
+
+    The attachments' files go once the deletion is committed (a rolled-back delete keeps them)."""
+    with transaction.atomic():
+        files = [attachment.file.name for attachment in activity.attachments.all()]
+        for related in [*activity.outcomes.all(), *activity.attachments.all()]:
+            related._history_user = user
+            related.delete()
+        activity._history_user = user
+        activity.delete()
+        transaction.on_commit(lambda: [_delete_quietly(name) for name in files])
 
 
 def _delete_quietly(name: str) -> None:

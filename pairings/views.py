@@ -31,7 +31,7 @@ from pairings.forms import (
     PairingForm,
 )
 from pairings.imports import EXTERNAL_ORG_IMPORTER
-from pairings.models import ExternalOrg, PairingRules
+from pairings.models import ExternalOrg, PairingActivity, PairingRules
 
 LOGGERS = (Role.ADMIN, Role.STAFF, Role.SECRETARY)
 OFFICE = (Role.ADMIN, Role.STAFF)
@@ -168,6 +168,73 @@ def activity_create(request, pk: int):
         "pairings/activity_form.html",
         {"form": form, "outcomes": outcomes, "pairing": pairing},
         status=status,
+    )
+
+
+def _visible_activity(request, pk: int):
+    # Scoped like logging one: an activity of a pairing the user may log for; any other is a 404.
+    return get_visible_or_404(
+        PairingActivity.objects.filter(
+            pairing__in=selectors.pairings_visible_to(request.user)
+        ).select_related("pairing__branch", "pairing__unit", "pairing__external_org"),
+        pk=pk,
+    )
+
+
+@role_required(*LOGGERS)
+def activity_edit(request, pk: int):
+    activity = _visible_activity(request, pk)
+    pairing = activity.pairing
+    form = ActivityForm(
+        request.POST or None, instance=activity, pairing=pairing, today=_today(), editing=True
+    )
+    initial = [
+        {"label": o.label, "value": o.value, "unit_label": o.unit_label} for o in activity.outcomes.all()
+    ]
+    outcomes = OutcomeFormSet(request.POST or None, prefix="outcome", initial=initial)
+    if request.method == "POST" and form.is_valid() and outcomes.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_activity(
+                activity=activity,
+                user=request.user,
+                date=data["date"],
+                title=data["title"],
+                description=data["description"],
+                our_people=data["our_people"],
+                our_party_members=data["our_party_members"],
+                their_people=data["their_people"],
+                their_party_members=data["their_party_members"],
+                outcome_text=data["outcome_text"],
+                outcomes=[
+                    services.OutcomeData(label=o["label"], value=o["value"], unit_label=o["unit_label"])
+                    for o in outcomes.cleaned_data
+                    if o.get("label")
+                ],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The activity was saved."))
+            return redirect("pairings:pairing_detail", pk=pairing.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "pairings/activity_form.html",
+        {"form": form, "outcomes": outcomes, "pairing": pairing, "activity": activity},
+        status=status,
+    )
+
+
+@role_required(*LOGGERS)
+def activity_delete(request, pk: int):
+    activity = _visible_activity(request, pk)
+    if request.method == "POST":
+        services.delete_activity(activity=activity, user=request.user)
+        messages.success(request, _("The activity was deleted; the change history keeps it."))
+        return redirect("pairings:pairing_detail", pk=activity.pairing_id)
+    return render(
+        request, "pairings/activity_delete.html", {"activity": activity, "pairing": activity.pairing}
     )
 
 

@@ -15,6 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branchtrack.web.idempotency import idempotency_key_field
@@ -211,8 +212,9 @@ class BranchProject(models.Model):
     """The one project a branch runs in a year (一支部一项目一特色)."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
+        # Contexts: the problem status "In progress" (整改中) and the visit plan's "Planned" (已计划) read otherwise.
+        PLANNED = "planned", pgettext_lazy("project status", "Planned")
+        IN_PROGRESS = "in_progress", pgettext_lazy("project status", "In progress")
         COMPLETED = "completed", _("Completed")
         SUSPENDED = "suspended", _("Suspended")
 

@@ -16,12 +16,23 @@ from django.db import models
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from org.permissions import is_admin
 
-HISTORY_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+# A context each: "created" and "changed" are also the labels of date fields (创建时间, 修改时间).
+HISTORY_TYPES = {
+    "+": pgettext_lazy("audit action", "created"),
+    "~": pgettext_lazy("audit action", "changed"),
+    "-": pgettext_lazy("audit action", "deleted"),
+}
 # Bookkeeping columns of a historical row, never shown as a change of the record itself.
 HISTORY_FIELDS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+# Columns the software keeps for itself (optimistic-lock counters, idempotency keys, the tree's depth
+# and child counts): they change with every save or move, mean nothing to a reader and have no label.
+BOOKKEEPING_FIELDS = {"version", "idempotency_key", "depth", "numchild"}
+# Columns whose own name is a developer's word: what the audit calls them instead.
+FIELD_LABELS = {"path": _("position in the tree")}
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,11 @@ class AuditedModel:
         return self.model._meta.pk.attname
 
     def tracked_fields(self) -> list[models.Field]:
-        return [f for f in self.history_model._meta.concrete_fields if f.name not in HISTORY_FIELDS]
+        return [
+            f
+            for f in self.history_model._meta.concrete_fields
+            if f.name not in HISTORY_FIELDS and f.name not in BOOKKEEPING_FIELDS
+        ]
 
     def text_fields(self) -> list[str]:
         return [f.name for f in self.tracked_fields() if isinstance(f, (models.CharField, models.TextField))]
@@ -190,7 +205,11 @@ def _entries(audited: AuditedModel, records: Sequence) -> list[AuditEntry]:
             for f in fields:
                 if getattr(before, f.attname) != getattr(record, f.attname):
                     entry.changes.append(
-                        Change(field=str(f.verbose_name), old=_display(f, before), new=_display(f, record))
+                        Change(
+                            field=str(FIELD_LABELS.get(f.name, f.verbose_name)),
+                            old=_display(f, before),
+                            new=_display(f, record),
+                        )
                     )
         entries.append(entry)
     return entries
@@ -224,6 +243,9 @@ def _display(f: models.Field, record) -> str:
         # Loaded by select_related; None when the related row has since been deleted.
         related = f.get_cached_value(record, default=None)
         return str(related) if related is not None else f"#{value}"
+    if isinstance(f, models.FileField):
+        # The storage name is a random path on the server: say a file is there, not where.
+        return str(_("a stored file"))
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool):

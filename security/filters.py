@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from branchtrack.web.date_filter import DateFilter
 from security.audit import HISTORY_TYPES, audited_models, search_text
 
 
@@ -21,8 +22,8 @@ class AuditLogFilterSet(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label=_("Change"), field_name="history_type", choices=list(HISTORY_TYPES.items())
     )
-    date_from = django_filters.DateFilter(label=_("From"), field_name="history_date__date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(label=_("To"), field_name="history_date__date", lookup_expr="lte")
+    date_from = DateFilter(label=_("From"), field_name="history_date__date", lookup_expr="gte")
+    date_to = DateFilter(label=_("To"), field_name="history_date__date", lookup_expr="lte")
 
     def search(self, queryset, name, value):
         return search_text(queryset, value)

@@ -62,10 +62,17 @@ def audit_object_history(request, model_key: str, pk: int):
     if audited is None:
         raise Http404
     entries = object_history(audited=audited, pk=pk)
-    if not entries:
-        raise Http404
+    if entries:
+        object_label = entries[0].object_label
+    else:
+        # A record saved without a trail (bulk-created before the audit, loaded by a fixture) still
+        # exists: its page says no change is recorded rather than claiming the record is not there.
+        current = audited.model._default_manager.filter(pk=pk).first()
+        if current is None:
+            raise Http404
+        object_label = str(current)
     return render(
         request,
         "security/object_history.html",
-        {"audited": audited, "entries": entries, "object_label": entries[0].object_label, "pk": pk},
+        {"audited": audited, "entries": entries, "object_label": object_label, "pk": pk},
     )

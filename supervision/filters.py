@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from branchtrack.web.date_filter import DateFilter
 from org.models import Branch, Unit, User
 from org.permissions import units_visible_to
 from org.unit_filter import UnitSubtreeFilter
@@ -40,8 +41,8 @@ class VisitFilterSet(_ScopedUnitFilterSet):
     campaign = django_filters.ModelChoiceFilter(label=_("Campaign"), queryset=Campaign.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Visit.Status.choices)
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    visited_after = django_filters.DateFilter(label=_("From"), field_name="visited_on", lookup_expr="gte")
-    visited_before = django_filters.DateFilter(label=_("To"), field_name="visited_on", lookup_expr="lte")
+    visited_after = DateFilter(label=_("From"), field_name="visited_on", lookup_expr="gte")
+    visited_before = DateFilter(label=_("To"), field_name="visited_on", lookup_expr="lte")
 
     class Meta:
         model = Visit
@@ -109,7 +110,7 @@ class GoodPracticeFilterSet(django_filters.FilterSet):
 
 class MeetingFilterSet(_ScopedUnitFilterSet):
     campaign = django_filters.ModelChoiceFilter(label=_("Campaign"), queryset=Campaign.objects.all())
-    held_after = django_filters.DateFilter(label=_("From"), field_name="held_on", lookup_expr="gte")
+    held_after = DateFilter(label=_("From"), field_name="held_on", lookup_expr="gte")
 
     class Meta:
         model = MeetingAttendance
@@ -196,8 +197,8 @@ class PlanFilterSet(_ScopedUnitFilterSet):
     unit_field = "branch__unit"
     status = django_filters.ChoiceFilter(label=_("Status"), choices=PlannedVisit.Status.choices)
     visitor = django_filters.ModelChoiceFilter(label=_("Visitor"), queryset=None, method="by_visitor")
-    planned_after = django_filters.DateFilter(label=_("From"), field_name="due_on", lookup_expr="gte")
-    planned_before = django_filters.DateFilter(label=_("To"), field_name="planned_on", lookup_expr="lte")
+    planned_after = DateFilter(label=_("From"), field_name="due_on", lookup_expr="gte")
+    planned_before = DateFilter(label=_("To"), field_name="planned_on", lookup_expr="lte")
     q = django_filters.CharFilter(label=_("Search"), method="search")
 
     class Meta:

@@ -13,6 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branchtrack.web.idempotency import idempotency_key_field
@@ -367,7 +368,7 @@ class Finding(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("problem status", "In progress")
         RESOLVED = "resolved", _("Resolved")
 
     visit = models.ForeignKey(
@@ -643,7 +644,7 @@ class PlannedVisit(models.Model):
     """
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
+        PLANNED = "planned", pgettext_lazy("visit plan status", "Planned")
         DONE = "done", _("Done")
         MISSED = "missed", _("Missed")
         CANCELLED = "cancelled", _("Cancelled")

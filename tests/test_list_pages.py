@@ -74,6 +74,10 @@ def test_every_list_page_says_when_no_row_matches(login, org):
             assert search is None, f"{path}: a search for {NO_MATCH!r} still shows rows"
             continue
         text = page.content.decode()
+        ids = re.findall(r'\sid="([^"]+)"', text)
+        assert len(ids) == len(set(ids)), (
+            f"{path}: element ids used twice: {sorted({i for i in ids if ids.count(i) > 1})}"
+        )
         if 'data-testid="result-count"' in text:  # a page may leave the count out (meetings, feedback)
             assert re.search(r'data-testid="result-count">[^<]*\b0\b', text), f"{path}: no count of 0"
         template = response.templates[0]  # the page's own template, which extends list_page.html

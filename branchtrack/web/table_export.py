@@ -27,6 +27,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 FORMATS = ("csv", "xlsx")
 CHUNK_SIZE = 2000
@@ -61,7 +62,8 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        # In the language of the export, like its headers (an English CSV wrote "是").
+        return str(_("yes") if value else _("no"))
     if isinstance(value, datetime.datetime):
         return (
             timezone.localtime(value).strftime("%Y-%m-%d %H:%M")

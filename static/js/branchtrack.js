@@ -34,9 +34,37 @@
     if (!form) { return; }
     box.addEventListener("change", function () {
       form.querySelectorAll('input[type="checkbox"][name="' + box.getAttribute("data-check-all") + '"]').forEach(function (row) {
-        row.checked = box.checked;
+        if (row.checked !== box.checked) {
+          row.checked = box.checked;
+          // Counters listening on the form see every box that changed.
+          row.dispatchEvent(new Event("change", { bubbles: true }));
+        }
       });
     });
+  });
+  // Phone card layout (branchtrack.css): every cell carries its column's name, shown above the value.
+  document.querySelectorAll("table.data").forEach(function (table) {
+    var headers = Array.prototype.map.call(table.querySelectorAll("thead tr:first-child > th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        var label = headers[column];
+        if (label && !cell.hasAttribute("data-label") && cell.colSpan === 1) { cell.setAttribute("data-label", label); }
+        column += cell.colSpan || 1;
+      });
+    });
+  });
+  // A table wider than its box scrolls inside it: the keyboard must be able to reach it (a focusable,
+  // named region), or its hidden columns are out of reach. Templates may set this themselves.
+  document.querySelectorAll(".table-wrap:not([tabindex])").forEach(function (wrap) {
+    if (wrap.scrollWidth <= wrap.clientWidth) { return; }
+    var heading = wrap.closest("section, main");
+    var named = heading && heading.querySelector("h2, h1");
+    wrap.setAttribute("tabindex", "0");
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", named ? named.textContent.trim() : document.title);
   });
   // A feed address box selects itself when tapped, ready to copy.
   document.querySelectorAll("input.feed-url").forEach(function (input) {

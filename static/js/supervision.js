@@ -42,10 +42,16 @@
   var percent = { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } };
   var byUnit = document.getElementById("coverage-by-unit");
   if (byUnit) {
+    // Every unit keeps its label (Chart.js skipped every other one): the box grows with the units.
+    var box = byUnit.closest(".chart-box");
+    if (box) {
+      box.classList.add("grows");
+      box.style.height = Math.max(320, chart.units.length * 24 + 60) + "px";
+    }
     new Chart(byUnit, {
       type: "bar",
       data: { labels: chart.units, datasets: [{ label: chart.labels.coverage, data: chart.coverage, backgroundColor: red }] },
-      options: { indexAxis: "y", maintainAspectRatio: false, scales: { x: percent }, plugins: { legend: { display: false } } }
+      options: { indexAxis: "y", maintainAspectRatio: false, scales: { x: percent, y: { ticks: { autoSkip: false } } }, plugins: { legend: { display: false } } }
     });
   }
   var trend = document.getElementById("coverage-trend");

@@ -1,5 +1,7 @@
 """The admin's export flow in the browser: start, watch progress, download; scope; failures."""
 
+import re
+
 import pytest
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
@@ -158,3 +160,13 @@ def test_with_the_queue_down_the_export_fails_at_once_with_a_reason(
     job = ExportJob.objects.get()
     assert (job.status, job.file.name or "") == ("failed", "")
     assert job.error == "导出队列暂不可用，请几分钟后重新导出。"
+
+
+def test_the_export_page_gives_each_year_field_its_own_id(login, org):
+    # The export form, the freeze form and the filters each have a year: three labels once all
+    # pointed at one id_year, so a label opened the wrong field and screen readers read the wrong one.
+    page = login(org.admin).get(LIST_URL).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    assert {"export_year", "freeze_year", "id_year"} <= set(ids)
+    assert page.count('for="export_year"') == 1 and page.count('for="freeze_year"') == 1

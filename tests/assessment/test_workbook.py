@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -135,3 +136,18 @@ def test_the_management_command_writes_the_same_sheet(org, tmp_path, suffix):
         with translation.override("zh-hans"):
             assert lines[0].startswith("单位编码,单位,支部编码,党支部")
         assert len(lines) == 3
+
+
+def test_indicator_values_show_no_trailing_dot(org):
+    # "0.##" displays a whole number as "49." in Excel and WPS: the indicators use the General format.
+    BranchProjectFactory(branch=org.county_branch, year=YEAR, baseline=Decimal("49"))
+    job = export(org)
+    workbook = openpyxl.load_workbook(job.file.path)
+    sheet = workbook["县公司"]
+    header_row = next(row for row in sheet.iter_rows() if any(cell.value == "基准值" for cell in row))
+    column = next(cell.column for cell in header_row if cell.value == "基准值")
+    cells = [
+        row[column - 1] for row in sheet.iter_rows(min_row=header_row[0].row + 1) if row[column - 1].value
+    ]
+    assert [cell.value for cell in cells] == [49]
+    assert {cell.number_format for cell in cells} == {"General"}

@@ -69,7 +69,7 @@ def test_a_reviewer_rates_a_project_from_the_queue_and_sees_progress(journey, or
     expect(page.get_by_test_id("rated")).to_have_text("1")
     expect(page.get_by_test_id("assigned")).to_have_text("2")
     rated_row = page.get_by_test_id("queue-row").filter(has_text=org.county_branch.name)
-    expect(rated_row.get_by_role("link", name=journey.t("Change"))).to_be_visible()
+    expect(rated_row.get_by_role("link", name=journey.pt("rating action", "Change"))).to_be_visible()
 
     rating = Rating.objects.get(rater=org.reviewer)
     assert rating.project.branch == org.county_branch
@@ -149,6 +149,19 @@ def test_the_admin_closes_the_round_publishes_the_tracking_list_and_confirms_the
     page.get_by_label(TITLES[1]).uncheck()
     expect(counter).to_have_text("1 / 2")
     page.get_by_label(TITLES[3]).check()
+    expect(counter).to_have_text("2 / 2")
+    # One too many: the counter says so at once, and the server's refusal stands next to the button,
+    # in the bar that stays on screen.
+    page.get_by_label(TITLES[4]).check()
+    expect(counter).to_have_text("3 / 2")
+    journey.expect_status(400, f"/projects/rounds/{rated_round.pk}/outstanding/")
+    page.get_by_role("button", name=journey.t("Confirm %(target)s outstanding projects", target=2)).click()
+    bar = page.get_by_test_id("outstanding-bar")
+    expect(bar.get_by_test_id("error-summary")).to_be_visible()
+    expect(bar.get_by_test_id("error-summary")).to_be_in_viewport()
+    expect(page.get_by_test_id("confirm")).to_be_in_viewport()
+    expect(counter).to_have_text("3 / 2")
+    page.get_by_label(TITLES[4]).uncheck()
     expect(counter).to_have_text("2 / 2")
     journey.screenshot("outstanding")
     page.get_by_role("button", name=journey.t("Confirm %(target)s outstanding projects", target=2)).click()

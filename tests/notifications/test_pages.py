@@ -164,3 +164,17 @@ def test_a_unit_administrator_configures_only_their_subtree(org, login):
     assert client.post(f"/notifications/channels/{theirs.pk}/delete/").status_code == 404
     assert login(org.secretary).get("/notifications/channels/").status_code == 403
     assert Channel.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_bells_name_holds_its_visible_text(org, login):
+    # axe's label-content-name-mismatch: an aria-label "1 unread notification" hid the visible "消息 1".
+    client = login(org.secretary)
+    notify(org.secretary, 1)
+    page = client.get("/notifications/preferences/").content.decode()
+    bell = page[page.index('data-testid="bell"') :]
+    bell = bell[: bell.index("</a>")]
+    assert "aria-label" not in bell
+    assert (
+        '消息 <span class="badge" data-testid="unread-count">1</span><span class="visually-hidden"> 条未读</span>'
+        in bell
+    )

@@ -43,3 +43,23 @@ def test_the_demo_summary_page_and_the_secretarys_pairing(demo, client):
     assert 'data-testid="village-count">59<' in page and 'data-testid="cadre-count">168<' in page
     secretary = User.objects.get(username="secretary")
     assert Pairing.objects.filter(branch=secretary.branch).exists()
+
+
+def test_every_demo_record_has_a_change_history_page(demo, client):
+    # The demo bulk-creates its rows: each must still have a trail, or the detail page's
+    # "Change history" link answers with an empty page (it answered 404 for every pairing).
+    client.post("/accounts/login/", {"username": "admin", "password": org_demo.DEMO_PASSWORD})
+    pairing = Pairing.objects.order_by("pk").first()
+    activity = PairingActivity.objects.filter(outcomes__isnull=False).order_by("pk").first()
+    for model, record in [
+        (Pairing, pairing),
+        (PairingActivity, activity),
+        (ActivityOutcome, activity.outcomes.first()),
+        (type(pairing.external_org), pairing.external_org),
+    ]:
+        assert model.history.filter(id=record.pk).count() == 1, model
+    detail = client.get(f"/pairings/{pairing.pk}/").content.decode()
+    assert f'href="/audit/pairings.pairing/{pairing.pk}/"' in detail
+    history = client.get(f"/audit/pairings.pairing/{pairing.pk}/")
+    assert history.status_code == 200
+    assert history.content.decode().count('data-testid="audit-entry"') == 1

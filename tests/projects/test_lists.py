@@ -19,6 +19,10 @@ def test_the_ranking_page_shows_mean_median_spread_and_the_tie_rule(login, org, 
     assert 'data-testid="tie-at-cut"' in page
     assert page.index("项目5") < page.index("项目4")
     assert "10.00" in page  # project 4's standard deviation
+    # The tie badge says so in words, and a legend explains it (it was a "=2" with a hover title).
+    assert page.count('data-testid="tie-badge">并列 ×2<') == 2
+    assert 'data-testid="tie-legend"' in page and "综合得分相同的项目名次并列" in page
+    assert 'title="并列"' not in page
 
 
 def test_the_ranking_waits_for_the_window_to_close(login, org, world):
@@ -99,9 +103,19 @@ def test_outstanding_projects_are_exactly_a_third_of_the_list(login, org, rated)
     client = login(org.admin)
     page = client.get(f"/projects/rounds/{rating_round.pk}/outstanding/").content.decode()
     assert page.count('data-testid="outstanding-row"') == 4  # choose 2: 4 / 3 rounded up
+    # The counter starts at what is ticked and sits in the bar that stays on screen, with the button.
+    bar = page[page.index('data-testid="outstanding-bar"') :]
+    assert "data-outstanding-counter" in bar and 'data-testid="confirm"' in bar
+    assert 'data-target="2">2 / 2<' in bar
     response = client.post(f"/projects/rounds/{rating_round.pk}/outstanding/", {"projects": [projects[0].pk]})
     assert response.status_code == 400
     assert OutstandingList.objects.count() == 0
+    # The error stands in that bar next to the button, not above a hundred rows; the counter says 1.
+    refused = response.content.decode()
+    bar = refused[refused.index('data-testid="outstanding-bar"') :]
+    assert bar.index('data-testid="error-summary"') < bar.index('data-testid="confirm"')
+    assert refused.index('data-testid="error-summary"') > refused.rindex('data-testid="outstanding-row"')
+    assert 'data-target="2">1 / 2<' in bar
     response = client.post(
         f"/projects/rounds/{rating_round.pk}/outstanding/", {"projects": [projects[0].pk, projects[6].pk]}
     )

@@ -201,3 +201,25 @@ def test_the_object_history_query_count_does_not_grow_with_its_versions(login, o
         url=f"/audit/branchtrack.branch/{branch.pk}/",
         grow=grow,
     )
+
+
+def test_the_trail_names_fields_in_words_and_hides_storage_paths_and_counters(login, org):
+    # A moved unit showed "path", a re-saved record "version", a photo its random storage path.
+    from supervision.models import VisitPhoto
+
+    unit = UnitFactory(parent=org.city, name="新供电所")
+    unit.path, unit.numchild = unit.path[:-4] + "ZZZZ", 1  # what a move and a new child change
+    unit.save()
+    history = login(org.admin).get(f"/audit/branchtrack.unit/{unit.pk}/").content.decode()
+    assert "在组织树中的位置" in history
+    assert "<strong>path</strong>" not in history and "<strong>depth</strong>" not in history
+    audited = next(a for a in audited_models() if a.model is VisitPhoto)
+    assert "file" in {f.name for f in audited.tracked_fields()}
+    assert not {"version", "idempotency_key"} & {f.name for a in audited_models() for f in a.tracked_fields()}
+
+
+def test_sort_menus_and_audit_actions_are_translated(login, org):
+    page = login(org.admin).get("/projects/").content.decode()
+    assert "（降序）" in page and "(descending)" not in page
+    log = login(org.admin).get("/audit/").content.decode()
+    assert ">新建<" in log or "新建" in log

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.responses import shown
 from tests.security.world import build_world
 
 
@@ -34,3 +35,16 @@ def test_staff_see_the_page_but_no_history_link(login, world):
     page = login(world.unit_staff).get(url)
     assert page.status_code == 200
     assert 'data-testid="history-link"' not in page.content.decode()
+
+
+def test_a_record_saved_without_a_trail_shows_an_empty_history_not_a_404(login, world):
+    pairing = world.county_pairing
+    type(pairing).history.filter(id=pairing.pk).delete()
+    page = login(world.admin).get(f"/audit/pairings.pairing/{pairing.pk}/")
+    assert page.status_code == 200
+    assert shown("No change of this record has been recorded.") in page.content.decode()
+
+
+def test_the_history_of_a_record_that_never_existed_is_a_404(login, world):
+    assert login(world.admin).get("/audit/pairings.pairing/987654/").status_code == 404
+    assert login(world.admin).get("/audit/nothing.here/1/").status_code == 404

@@ -373,6 +373,31 @@ CASES = [
         403,
         city_object(LOGGERS),
     ),
+    # Correcting or deleting an activity is scoped like logging one (GET: the form or the question).
+    Case(
+        "edit an activity of the county pairing",
+        lambda w: f"/pairings/activities/{w.county_activity.pk}/edit/",
+        403,
+        county_object(LOGGERS),
+    ),
+    Case(
+        "edit an activity of the city pairing",
+        lambda w: f"/pairings/activities/{w.city_activity.pk}/edit/",
+        403,
+        city_object(LOGGERS),
+    ),
+    Case(
+        "delete an activity of the county pairing",
+        lambda w: f"/pairings/activities/{w.county_activity.pk}/delete/",
+        403,
+        county_object(LOGGERS),
+    ),
+    Case(
+        "delete an activity of the city pairing",
+        lambda w: f"/pairings/activities/{w.city_activity.pk}/delete/",
+        403,
+        city_object(LOGGERS),
+    ),
     Case("activity list", lambda w: "/pairings/activities/", 403, only(LOGGERS)),
     Case("liaison groups", lambda w: "/pairings/liaison/", 403, only(LOGGERS)),
     Case("new liaison group", lambda w: "/pairings/liaison/new/", 403, only(LOGGERS)),

@@ -124,6 +124,15 @@ def test_the_problem_export_holds_exactly_the_filtered_rows(login, org, campaign
     assert len(rows) == 2 and "逾期问题" in rows[1]
     xlsx = login(org.staff).get("/supervision/problems/", {"overdue": "0", "export": "xlsx"})
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    # The overdue column speaks the export's language: 是 in Chinese, "yes" in English (it wrote 是).
+    assert rows[1].split(",")[7] == "是"
+    client = login(org.staff)
+    client.cookies["django_language"] = "en"
+    english = client.get(
+        "/supervision/problems/", {"overdue": "1", "export": "csv"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    lines = b"".join(english.streaming_content).decode("utf-8-sig").strip().splitlines()
+    assert lines[0].split(",")[7] == "Overdue" and lines[1].split(",")[7] == "yes"
 
 
 @pytest.mark.django_db
@@ -290,3 +299,30 @@ def test_escalating_without_notice_flags_and_sends_nothing(
     problem.refresh_from_db()
     assert problem.escalated_at is not None
     assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_the_finding_and_resolve_forms_open_with_an_error_summary_linking_each_field(login, org, campaign):
+    # The errors sat next to their fields only, often below the fold on a phone: now a summary on
+    # top says nothing was saved and links to each field at fault.
+    visit = VisitFactory(campaign=campaign, branch=org.station_branch)
+    client = login(org.unit_staff)
+    finding = client.post(
+        f"/supervision/visits/{visit.pk}/",
+        {"kind": "problem", "title": "台账不全", "owner_unit": org.station.pk},
+    ).content.decode()
+    summary = finding[finding.index('data-testid="error-summary"') :]
+    assert (
+        summary.index("未保存任何内容")
+        < summary.index('href="#id_due_on"')
+        < summary.index("问题须设定整改期限。")
+    )
+
+    problem = ProblemFactory(visit=VisitFactory(campaign=campaign, branch=org.city_branch))
+    resolve = login(org.staff).post(
+        f"/supervision/problems/{problem.pk}/",
+        {"action": "resolve", "resolution": "已补齐台账", "evidence": ""},
+    )
+    assert resolve.status_code == 400
+    page = resolve.content.decode()
+    assert 'data-testid="error-summary"' in page and 'href="#id_evidence"' in page
