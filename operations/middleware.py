@@ -11,6 +11,7 @@ import logging
 import time
 
 from django.db import connections
+from django.utils.functional import SimpleLazyObject, empty
 
 from operations import metrics
 from operations.request_id import HEADER, current_request_id, incoming_or_new_request_id
@@ -64,7 +65,7 @@ class RequestIdMiddleware:
                     "status": response.status_code,
                     "duration_ms": round(elapsed * 1000, 1),
                     "queries": queries.count,
-                    "user_id": getattr(getattr(request, "user", None), "pk", None),
+                    "user_id": loaded_user_id(request),
                 },
             )
             response[HEADER] = request_id
@@ -80,6 +81,15 @@ class QueryCounter:
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
         return execute(sql, params, many, context)
+
+
+def loaded_user_id(request) -> int | None:
+    # Only a user the request already loaded: loading it here would query the database (which may be the
+    # very thing that is down) outside the middleware that turns that into a 503 page.
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        return None
+    return getattr(user, "pk", None)
 
 
 def view_name(request) -> str:
