@@ -102,3 +102,16 @@ def test_a_backup_on_sqlite_says_how_to_back_up_the_demo(settings, tmp_path):
         pytest.skip("the SQLite message; PostgreSQL is drilled above")
     with pytest.raises(CommandError, match="copying db.sqlite3"):
         call_command("backup", str(tmp_path))
+
+
+def test_a_folder_that_is_no_backup_is_refused_with_the_reason(tmp_path):
+    from operations.backups import BackupError, read_manifest
+
+    with pytest.raises(BackupError, match="holds no manifest.json"):
+        read_manifest(tmp_path)
+    (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(BackupError, match="is damaged"):
+        read_manifest(tmp_path)
+    (tmp_path / "manifest.json").write_text('{"format": 99}', encoding="utf-8")
+    with pytest.raises(BackupError, match="unknown format 99"):
+        read_manifest(tmp_path)

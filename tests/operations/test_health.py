@@ -132,3 +132,12 @@ def test_readyz_with_the_database_down_is_503_naming_the_database_without_secret
     assert answer["checks"]["database"] == {"ok": False, "detail": "unreachable (OperationalError)"}
     assert answer["checks"]["migrations"] == {"ok": False, "detail": "database unreachable"}
     assert "s3cret" not in body and "127.0.0.1" not in body
+
+
+def test_a_starting_worker_beats_at_once(settings):
+    from operations.tasks import heartbeat_when_the_worker_starts
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/11"
+    cache.delete(WORKER_HEARTBEAT_KEY)
+    heartbeat_when_the_worker_starts()
+    assert time.time() - cache.get(WORKER_HEARTBEAT_KEY) < 5

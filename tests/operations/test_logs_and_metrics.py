@@ -143,3 +143,12 @@ def test_queue_length_and_the_oldest_tasks_age_come_from_redis(settings):
     assert celery_queue_stats(queue=queue, now=now) == (0, 0.0)
     settings.CELERY_BROKER_URL = "memory://"
     assert celery_queue_stats(queue=queue) is None
+
+
+@pytest.mark.django_db
+def test_metrics_add_up_gunicorn_workers_in_multiprocess_mode(client, monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    text = client.get("/metrics").content.decode()
+    # Only what the workers wrote to the folder (nothing yet) plus the figures read at scrape time.
+    assert "branchtrack_http_requests_total" not in text
+    assert "branchtrack_rollup_age_seconds" in text

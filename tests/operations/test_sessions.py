@@ -35,3 +35,22 @@ def test_with_redis_down_sign_in_pages_and_sign_out_still_work(client, org):
     assert session_queries(queries)  # from the database, as the cache cannot answer
     client.post("/accounts/logout/")
     followed(client, client.get("/org/branches/"), to="/accounts/login/?next=/org/branches/")
+
+
+def test_a_session_exists_in_the_cache_or_the_database_and_is_deleted_from_both(db):
+    from django.core.cache import cache
+
+    from operations.sessions import SessionStore
+
+    session = SessionStore()
+    session["answer"] = 42
+    session.create()
+    key = session.session_key
+    assert SessionStore().exists(key)
+    cache.delete(session.cache_key)
+    assert SessionStore().exists(key)  # the database still has it
+    assert SessionStore(key).load() == {"answer": 42}  # and refills the cache
+    assert cache.get(session.cache_key) == {"answer": 42}
+    SessionStore(key).delete()
+    assert not SessionStore().exists(key)
+    assert cache.get(session.cache_key) is None
