@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/branchtrack
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 
-# deploy-check is not part of `make test` (about 90 s, half of it the roll-up's coalescing delay).
+# deploy-check is not part of `make test` (55-90 s here, 30 s of it the roll-up's coalescing delay).
 .PHONY: deploy-check demo test test-postgres test-sqlite coverage coverage-html install dev services lint format messages catalogues worker serve screenshots bench clean
 
 $(VENV)/.installed: pyproject.toml
@@ -91,7 +91,7 @@ serve: install catalogues
 	$(VENV)/bin/gunicorn branchtrack.wsgi --bind 127.0.0.1:8000 --workers 2
 
 # The production set-up for real: nginx (TLS) -> gunicorn + a Celery worker, log in, complete a visit,
-# see the roll-up (scripts/deploy_check.sh; docs/deploy.md). About 90 s; not run by `make test`.
+# see the roll-up (scripts/deploy_check.sh; docs/deploy.md). 55-90 s; not run by `make test`.
 DEPLOY_CHECK_DATABASE ?= bt_deploy_check
 DEPLOY_CHECK_REDIS_URL ?= redis://127.0.0.1:6379/14
 deploy-check: dev catalogues
