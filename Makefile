@@ -8,7 +8,8 @@ TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/branchtrack
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 
-.PHONY: demo test test-postgres test-sqlite coverage coverage-html install dev services lint format messages catalogues worker serve screenshots bench clean
+# deploy-check is not part of `make test` (55-90 s here, 30 s of it the roll-up's coalescing delay).
+.PHONY: deploy-check demo test test-postgres test-sqlite coverage coverage-html install dev services lint format messages catalogues worker serve screenshots bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "branchtrack needs Python 3.11 or newer")'
@@ -88,6 +89,13 @@ worker: install catalogues
 
 serve: install catalogues
 	$(VENV)/bin/gunicorn branchtrack.wsgi --bind 127.0.0.1:8000 --workers 2
+
+# The production set-up for real: nginx (TLS) -> gunicorn + a Celery worker, log in, complete a visit,
+# see the roll-up (scripts/deploy_check.sh; docs/deploy.md). 55-90 s; not run by `make test`.
+DEPLOY_CHECK_DATABASE ?= bt_deploy_check
+DEPLOY_CHECK_REDIS_URL ?= redis://127.0.0.1:6379/14
+deploy-check: dev catalogues
+	DEPLOY_CHECK_DATABASE=$(DEPLOY_CHECK_DATABASE) DEPLOY_CHECK_REDIS_URL=$(DEPLOY_CHECK_REDIS_URL) ./scripts/deploy_check.sh
 
 # The browser journeys, saving their screenshots into docs/screenshots (the README shows them).
 screenshots: dev services catalogues

@@ -54,9 +54,13 @@ INSTALLED_APPS = [
     "assessment",
     "notifications",
     "api",
+    "operations",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz, /readyz and /metrics answer before the HTTPS redirect, the session and the language.
+    "operations.middleware.OperationsEndpointsMiddleware",
+    "operations.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "security.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -170,6 +174,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions come from the cache and are written through to the database (operations/sessions.py: Redis
+# down falls back to the database alone).
+SESSION_ENGINE = "operations.sessions"
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -219,17 +227,43 @@ CELERY_BEAT_SCHEDULE["supervision-missed-plans"] = {
     "schedule": crontab(hour=0, minute=15),
 }
 
+# LOG_FORMAT=json: one JSON object per line (for a log shipper); text otherwise. Both carry the request id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "operations.json_logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "operations.json_logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint logs each rendering step at INFO and every CSS property it skips at WARNING.
         "weasyprint.progress": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
+        # One access line per request with its id (operations.middleware); off with ACCESS_LOG=0.
+        "branchtrack.request": {"level": "INFO" if env_bool("ACCESS_LOG", default=True) else "WARNING"},
     },
+}
+# The worker logs through LOGGING above (JSON too), not Celery's own set-up.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Operations (docs/deploy.md): /readyz fails when no worker has beaten for this long (beat queues the
+# heartbeat every 30 s); /metrics wants `Authorization: Bearer METRICS_TOKEN`, or the loopback without it.
+OPS_WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("OPS_WORKER_HEARTBEAT_MAX_AGE", "120"))
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+CELERY_BEAT_SCHEDULE["operations-worker-heartbeat"] = {
+    "task": "operations.worker_heartbeat",
+    "schedule": 30.0,
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -78,11 +78,25 @@ def _all_items() -> tuple[NavItem, ...]:
 def nav_items_for(user) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
-    role = user.effective_role
+    return list(
+        _items_for_role(
+            user.effective_role,
+            user.is_company_level,
+            get_urlconf() or settings.ROOT_URLCONF,
+            get_script_prefix(),
+        )
+    )
+
+
+@lru_cache(maxsize=64)
+def _items_for_role(
+    role: str, is_company_level: bool, urlconf: str, script_prefix: str
+) -> tuple[NavItem, ...]:
+    # Built once per role (and level) and process: the labels are lazy, so one list serves every language.
     visible = []
     for item in _all_items():
         if (EVERY_ROLE not in item.roles and role not in item.roles) or (
-            item.company_level_only and not user.is_company_level
+            item.company_level_only and not is_company_level
         ):
             continue
         try:
@@ -90,7 +104,7 @@ def nav_items_for(user) -> list[NavItem]:
         except NoReverseMatch:
             continue
         visible.append(item)
-    return visible
+    return tuple(visible)
 
 
 def nav_groups_for(items: list[NavItem]) -> list[NavGroup]:

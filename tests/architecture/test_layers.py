@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "branchtrack"  # settings, urls, celery, admin site: it wires every app together
 TOOLKIT = "branchtrack.web"
 MIDDLE = ("security", "supervision", "projects", "pairings")
-TOP = ("api", "notifications")
+TOP = ("api", "notifications", "operations")
 
 # What each layer may import, besides the standard library and third-party packages.
 ALLOWED: dict[str, set[str]] = {
