@@ -177,6 +177,8 @@ else:
 # Sessions come from the cache and are written through to the database (operations/sessions.py: Redis
 # down falls back to the database alone).
 SESSION_ENGINE = "operations.sessions"
+# How long a session's cached copy lives (seconds): a sign-out during a Redis outage cannot delete it.
+SESSION_CACHE_MAX_AGE = int(os.environ.get("SESSION_CACHE_MAX_AGE", "300"))
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

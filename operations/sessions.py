@@ -3,19 +3,31 @@ that a cache that is down never fails a request (the database alone answers, as 
 
 Django's cached_db already survives a failed cache read and write on save; this also covers the refill after
 a database read, `exists` and `delete` (sign-out). A sign-out while Redis is down cannot remove the cached
-copy: the session then lives on in the cache until its expiry, so REDIS down + sign-out is logged.
+copy, so the cached copy lives at most SESSION_CACHE_MAX_AGE (5 minutes by default), not the session's
+two weeks: a sign-out during a Redis outage is honoured within minutes of Redis coming back, and is logged.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.sessions.backends import cached_db, db
 
 logger = logging.getLogger("django.contrib.sessions")
 
 
 class SessionStore(cached_db.SessionStore):
+    def _cache_age(self, **expiry) -> int:
+        return min(self.get_expiry_age(**expiry), getattr(settings, "SESSION_CACHE_MAX_AGE", 300))
+
+    def save(self, must_create=False):
+        db.SessionStore.save(self, must_create)
+        try:
+            self._cache.set(self.cache_key, self._session, self._cache_age())
+        except Exception:  # noqa: BLE001
+            logger.warning("Session cache unavailable; session saved to the database only")
+
     def load(self):
         try:
             data = self._cache.get(self.cache_key)
@@ -28,7 +40,7 @@ class SessionStore(cached_db.SessionStore):
             return {}
         data = self.decode(stored.session_data)
         try:
-            self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=stored.expire_date))
+            self._cache.set(self.cache_key, data, self._cache_age(expiry=stored.expire_date))
         except Exception:  # noqa: BLE001
             logger.warning("Session cache unavailable; session read from the database only")
         return data
@@ -50,4 +62,6 @@ class SessionStore(cached_db.SessionStore):
         try:
             self._cache.delete(self.cache_key_prefix + session_key)
         except Exception:  # noqa: BLE001
-            logger.error("Session cache unavailable: a deleted session stays cached until it expires")
+            logger.error(
+                "Session cache unavailable: a deleted session stays cached for up to SESSION_CACHE_MAX_AGE"
+            )

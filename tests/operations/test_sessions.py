@@ -54,3 +54,32 @@ def test_a_session_exists_in_the_cache_or_the_database_and_is_deleted_from_both(
     SessionStore(key).delete()
     assert not SessionStore().exists(key)
     assert cache.get(session.cache_key) is None
+
+
+def test_a_cached_session_lives_minutes_not_weeks_so_a_sign_out_missed_by_the_cache_ends_soon(db, settings):
+    # A sign-out while Redis is unreachable deletes the session from the database only: its cached copy
+    # must not outlive the outage by the session's two weeks.
+    from django.core.cache import cache
+
+    from operations.sessions import SessionStore
+
+    settings.SESSION_CACHE_MAX_AGE = 300
+    timeouts = []
+
+    class RecordingCache:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def set(self, key, value, timeout=None, **kwargs):
+            timeouts.append(timeout)
+            return cache.set(key, value, timeout, **kwargs)
+
+    session = SessionStore()
+    session._cache = RecordingCache()
+    session["answer"] = 42
+    session.create()  # saved: cached
+    cache.delete(session.cache_key)
+    reader = SessionStore(session.session_key)
+    reader._cache = RecordingCache()
+    assert reader.load() == {"answer": 42}  # refilled from the database: cached again
+    assert len(timeouts) == 2 and all(0 < timeout <= 300 for timeout in timeouts), timeouts
