@@ -55,11 +55,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def _demo_loaded_once(django_db_setup, django_db_blocker):
+def _demo_loaded_once(django_db_setup, django_db_blocker, tmp_path_factory):
     # In a transaction that stays open until the session ends: each test's own changes roll back
     # to the demo (the test's transaction is a savepoint inside this one), and the demo itself
-    # rolls back at the end, so no test outside the group ever sees it.
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+    # rolls back at the end, so no test outside the group ever sees it. Its export file (the
+    # notifications demo's) goes to a throw-away folder, never into the working tree.
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")),
+    ):
         outer = transaction.atomic()
         outer.__enter__()
         call_command("load_demo", stdout=io.StringIO())
