@@ -223,6 +223,9 @@ CELERY_BEAT_SCHEDULE["notifications-due-deliveries"] = {
     "schedule": crontab(minute="*/5"),
 }
 # Messages a minute to one channel (a DingTalk robot accepts 20).
+# Encrypts the channels' signing secrets at rest (any long random string; several, comma-separated,
+# rotate it: the first encrypts). Default: SECRET_KEY, so changing that makes stored secrets unreadable.
+NOTIFICATION_SECRET_KEY = os.environ.get("NOTIFICATION_SECRET_KEY") or SECRET_KEY
 NOTIFICATION_CHANNEL_RATE_PER_MINUTE = int(os.environ.get("NOTIFICATION_CHANNEL_RATE_PER_MINUTE", "20"))
 CELERY_BEAT_SCHEDULE["supervision-missed-plans"] = {
     "task": "supervision.mark_missed_plans",

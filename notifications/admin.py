@@ -7,7 +7,7 @@ from notifications.models import Channel, Delivery
 @admin.register(Channel)
 class ChannelAdmin(SimpleHistoryAdmin):
     list_display = ["name", "unit", "kind", "active"]
-    exclude = ["secret"]  # write-only: set on the channels page
+    exclude = ["encrypted_secret"]  # write-only: set on the channels page
 
 
 @admin.register(Delivery)

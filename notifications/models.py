@@ -80,7 +80,8 @@ class Notification(models.Model):
 class Channel(models.Model):
     """Where a unit's notices also go: an email address or a group robot's webhook.
 
-    The secret is write-only: forms never show it again once saved, only whether one is set.
+    The signing secret is write-only: forms never show it again once saved, only whether one is set;
+    it is stored encrypted (`notifications.channel_secrets`) and kept out of the history.
     """
 
     class Kind(models.TextChoices):
@@ -94,7 +95,7 @@ class Channel(models.Model):
     kind = models.CharField(_("channel"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)
     target = models.CharField(_("webhook address or email"), max_length=500)
-    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    encrypted_secret = models.CharField(_("signing secret (encrypted)"), max_length=500, blank=True)
     kinds = models.JSONField(_("notice kinds"), default=list, blank=True)  # empty: every kind
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
@@ -102,7 +103,7 @@ class Channel(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    history = HistoricalRecords(excluded_fields=["secret"])
+    history = HistoricalRecords(excluded_fields=["encrypted_secret"])
 
     class Meta:
         verbose_name = _("notification channel")

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from notifications import webhooks
+from notifications import channel_secrets, webhooks
 from notifications.kinds import EMAIL, IN_APP, KINDS, OFF
 from notifications.models import Channel, Delivery, MailLanguage, Notice, Notification, Preference
 from org.models import Role, Unit, User
@@ -279,7 +279,7 @@ def _send_to_channel(delivery: Delivery) -> None:
     webhooks.post(
         kind=channel.kind,
         target=channel.target,
-        secret=channel.secret,
+        secret=channel_secrets.decrypt(channel.encrypted_secret),
         message=webhooks.Message(
             kind=notice.kind, title=title, url=absolute(notice.url), created_at=notice.created_at.isoformat()
         ),
@@ -384,7 +384,7 @@ def add_channel(
         kind=kind,
         name=name.strip() or Channel.Kind(kind).label,
         target=target.strip(),
-        secret=secret.strip(),
+        encrypted_secret=channel_secrets.encrypt(secret.strip()),
         kinds=list(kinds),
         created_by=user,
     )

@@ -169,7 +169,28 @@ def test_a_tour_of_the_reference_scenario(tour):
         every_page(journey, "admin")
         journey.logout()
 
+        # The notifications demo: 城东's administrator hears of a problem due in 2 days and of the
+        # 2020 lists; the unit's WeCom and DingTalk robots are unreachable (failed deliveries).
+        journey.login(users["unitadmin"], password=DEMO_PASSWORD)
+        expect(page.get_by_test_id("unread-count")).to_have_text("3")
+        page.get_by_test_id("bell").click()
+        expect(page.get_by_test_id("notifications").locator("tr.unread")).to_have_count(3)
+        journey.screenshot("notifications", full_page=False)
+        check_accessibility(journey, "unitadmin")
+        journey.nav(journey.t("Notification preferences"))
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        journey.screenshot("notification-preferences", full_page=False)
+        check_accessibility(journey, "unitadmin")
+        journey.nav(journey.t("Notification channels"))
+        expect(page.get_by_test_id("channels").locator("tbody tr")).to_have_count(2)
+        expect(page.get_by_test_id("failed-deliveries").locator("tbody tr")).to_have_count(2)
+        journey.screenshot("notification-channels")
+        check_accessibility(journey, "unitadmin")
+        journey.logout()
+
         journey.login(users["secretary"], password=DEMO_PASSWORD)
+        # A problem found yesterday in the secretary's branch is on the bell.
+        expect(page.get_by_test_id("unread-count")).to_have_text("1")
         journey.nav(journey.t("Pairings"))
         page.get_by_test_id("pairing-row").first.get_by_role("link").first.click()
         timeline = page.get_by_test_id("activity").first

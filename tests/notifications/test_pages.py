@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from notifications import kinds, services
+from notifications import channel_secrets, kinds, services
 from notifications.models import Channel, Notice, Notification, Preference
 from tests.query_budget import assert_page_within_budget, count_queries
 from tests.responses import followed
@@ -29,6 +29,8 @@ def test_the_bell_shows_the_unread_count_for_one_query(org, login):
     notify(org.admin, 3)  # someone else's
     page = client.get("/notifications/preferences/").content.decode()
     assert 'data-testid="unread-count">1<' in page
+    # A drawn icon, not an emoji that a PC without an emoji font shows as a box.
+    assert 'class="bell-icon"' in page and "🔔" not in page
 
     without_bell, _ = count_queries(lambda: client.get("/notifications/preferences/"))
     assert_page_within_budget(
@@ -125,7 +127,8 @@ def test_an_administrator_connects_a_group_robot_and_its_secret_is_never_shown_a
         to="/notifications/channels/",
     )
     assert "渠道 县公司党建群 已添加。" in page and "SECabc" not in page and "已设置" in page
-    assert Channel.objects.get().secret == "SECabc"
+    stored = Channel.objects.get().encrypted_secret
+    assert "SECabc" not in stored and channel_secrets.decrypt(stored) == "SECabc"
 
 
 @pytest.mark.django_db
