@@ -10,6 +10,7 @@ def test_each_apps_module_is_found_in_installed_apps_order():
         "projects.demo",
         "pairings.demo",
         "assessment.demo",
+        "notifications.demo",
     ]
     labels = [app_label_of(module) for module in app_modules("navigation")]
     assert labels[:2] == ["branchtrack", "security"]  # org keeps the label "branchtrack"
