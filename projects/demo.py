@@ -2,7 +2,7 @@
 
 2020: 305 projects, 62 of them materially revised, rated by the departments; the round closed, a
 published tracking list of 153 and 51 confirmed outstanding projects.
-2021: 305 projects and an open round, so the demo `reviewer` (运维检修部, home unit 公司本部) has a
+2021: 305 projects and an open round (its window around the day the demo is loaded), so the demo `reviewer` (运维检修部, home unit 公司本部) has a
 queue to work through, a few ratings already "needs review", and the demo `secretary` (B0033) can
 edit their branch's project.
 """
@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from org.demo import DEMO_PASSWORD
@@ -37,6 +38,9 @@ YEARS = (2020, 2021)
 REVISED_2020 = 62
 # Second reviewers sit outside 公司本部 so the headquarters' own branches get rated too.
 SECOND_REVIEWER_UNIT = "U12"
+# The open round's window, in days before and after the day the demo is loaded.
+OPEN_ROUND_DAYS_DONE = 30
+OPEN_ROUND_DAYS_LEFT = 21
 
 # central business item, project title pattern, indicator, unit of measure, baseline range,
 # whether the indicator should fall, departments concerned
@@ -325,11 +329,13 @@ def load(*, stdout=None) -> None:
 
         # 2021: an open round with work to do.
         projects_2021 = _create_projects(rng, 2021, branches, departments)
+        # The window is enforced: it is set around the day the demo is loaded, so it is open today.
+        today = timezone.localdate()
         round_2021 = services.create_round(
             year=2021,
             name="2021年度一支部一项目一特色项目评价",
-            opens_on=datetime.date(2021, 4, 1),
-            closes_on=datetime.date(2021, 5, 31),
+            opens_on=today - datetime.timedelta(days=OPEN_ROUND_DAYS_DONE),
+            closes_on=today + datetime.timedelta(days=OPEN_ROUND_DAYS_LEFT),
         )
         services.open_round(rating_round=round_2021, user=admin)
         demo_reviewer = User.objects.get(username="reviewer")

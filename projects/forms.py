@@ -132,7 +132,31 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class OutstandingForm(ReasonForm):
+class ConfirmationForm(forms.Form):
+    """An irreversible action: the user ticks that they read what will happen and says why."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the round's history."),
+        error_messages={"required": _("Say why; the reason is kept in the history.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("I have read what will happen and confirm it."),
+        error_messages={"required": _("Tick the box to confirm: this cannot be undone.")},
+    )
+
+
+class ReopenForm(ConfirmationForm):
+    closes_on = forms.DateField(
+        label=_("New last day of the window"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to keep the window's dates; ratings are accepted only inside them."),
+    )
+
+
+class OutstandingForm(ConfirmationForm):
     projects = forms.TypedMultipleChoiceField(
         label=_("Outstanding projects"), coerce=int, widget=forms.CheckboxSelectMultiple, required=False
     )

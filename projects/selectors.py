@@ -362,3 +362,43 @@ def nominable_entries(*, user, tracking_list: TrackingList | None) -> QuerySet[T
 def latest_published_round() -> RatingRound | None:
     """The newest round with a current tracking list: where departments nominate."""
     return RatingRound.objects.filter(tracking_lists__superseded_at__isnull=True).order_by("-year").first()
+
+
+@dataclass(frozen=True)
+class ClosePreview:
+    """What closing a round freezes: how much of the rating work is left undone."""
+
+    assignments: int
+    unrated_assignments: int
+    unrated_projects: int
+
+    @property
+    def unrated_percent(self) -> float:
+        return round(self.unrated_assignments / self.assignments * 100, 1) if self.assignments else 0.0
+
+
+def close_preview(*, rating_round: RatingRound) -> ClosePreview:
+    """Assignments without their department's rating, and projects nobody rated (they go unranked)."""
+    rated = Rating.objects.filter(
+        round=rating_round, project=OuterRef("project_id"), department=OuterRef("department_id")
+    )
+    figures = (
+        Assignment.objects.filter(round=rating_round)
+        .annotate(has_rating=Exists(rated))
+        .aggregate(assignments=Count("pk"), unrated=Count("pk", filter=Q(has_rating=False)))
+    )
+    return ClosePreview(
+        assignments=figures["assignments"],
+        unrated_assignments=figures["unrated"],
+        unrated_projects=unrated_project_count(rating_round=rating_round),
+    )
+
+
+def round_history(*, rating_round: RatingRound) -> QuerySet:
+    """The round's status changes (opened, closed, reopened) with who did it and why, newest first."""
+    return (
+        rating_round.history.filter(history_change_reason__isnull=False)
+        .exclude(history_change_reason="")
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )

@@ -5,6 +5,7 @@ or across a conflict of interest, changing a score or a published list without a
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -268,15 +269,47 @@ def open_round(*, rating_round: RatingRound, user) -> int:
 
 
 @transaction.atomic
-def close_round(*, rating_round: RatingRound, user) -> RatingRound:
-    """Close the window: ratings freeze, and the ranking can be previewed and published."""
+def close_round(*, rating_round: RatingRound, user, reason: str = "") -> RatingRound:
+    """Close the window: ratings freeze, and the ranking can be previewed and published.
+    The reason is kept in the round's history."""
     rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
     if rating_round.status != RatingRound.Status.OPEN:
         raise ValidationError(_("Only an open round can be closed."))
     rating_round.status = RatingRound.Status.CLOSED
     rating_round.closed_at = timezone.now()
     rating_round.closed_by = user
-    rating_round._change_reason = _("Rating window closed")
+    rating_round._change_reason = (reason or "").strip() or _("Rating window closed")
+    rating_round.save()
+    return rating_round
+
+
+@transaction.atomic
+def reopen_round(
+    *, rating_round: RatingRound, user, reason: str, closes_on: datetime.date | None = None
+) -> RatingRound:
+    """A company administrator reopens a closed round, with a reason, until its tracking list is
+    published; the window may get a new last day (ratings are accepted only inside the window)."""
+    if not (user.is_superuser or (user.role == Role.ADMIN and user.is_company_level)):
+        raise PermissionDenied
+    rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
+    if not rating_round.is_closed:
+        raise ValidationError(_("Only a closed round can be reopened."))
+    if current_tracking_list(rating_round=rating_round):
+        raise ValidationError(
+            _("The tracking list of %(round)s is published: the round can no longer be reopened.")
+            % {"round": rating_round}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why; the reason is kept in the history.")})
+    if closes_on is not None:
+        if closes_on < rating_round.opens_on:
+            raise ValidationError({"closes_on": _("The window cannot close before it opens.")})
+        rating_round.closes_on = closes_on
+    rating_round.status = RatingRound.Status.OPEN
+    rating_round.closed_at = None
+    rating_round.closed_by = None
+    rating_round._change_reason = reason
     rating_round.save()
     return rating_round
 
@@ -313,9 +346,23 @@ def update_rules(*, rating_round: RatingRound, user, data: Mapping, reason: str 
 # --- ratings ---------------------------------------------------------------------------------------
 
 
-def rating_refusal(*, rating_round: RatingRound) -> str | None:
-    """Why ratings of this round can no longer change, or None while its window is open."""
+def rating_refusal(*, rating_round: RatingRound, today: datetime.date | None = None) -> str | None:
+    """Why ratings of this round cannot change today, or None while its window is open.
+
+    The window is enforced, not only shown: a round marked open still refuses a rating before its
+    first day and after its last (the days are the company's, `TIME_ZONE`).
+    """
+    today = today or timezone.localdate()
     if rating_round.is_open:
+        if today < rating_round.opens_on:
+            return _(
+                "The rating window of %(round)s opens on %(date)s: ratings are accepted from then on."
+            ) % {"round": rating_round, "date": rating_round.opens_on.isoformat()}
+        if today > rating_round.closes_on:
+            return _("The rating window of %(round)s ended on %(date)s: ratings are no longer accepted.") % {
+                "round": rating_round,
+                "date": rating_round.closes_on.isoformat(),
+            }
         return None
     if current_tracking_list(rating_round=rating_round):
         return _("The tracking list of %(round)s is published: its ratings are frozen for good.") % {
@@ -354,14 +401,16 @@ def submit_rating(
     comment: str = "",
     reason: str = "",
     expected_version: int | None = None,
+    today: datetime.date | None = None,
 ) -> Rating:
-    """Record or change the reviewer's rating of an assigned project while the window is open.
+    """Record or change the reviewer's rating of an assigned project while the window is open
+    (`today` between its first and last day, the round open; `today` defaults to the real day).
 
     Changing a submitted rating needs a reason (kept in its history). Re-submitting a rating marked
     "needs review" clears the mark.
     """
     rating_round = RatingRound.objects.select_for_update().get(pk=assignment.round_id)
-    refusal = rating_refusal(rating_round=rating_round)
+    refusal = rating_refusal(rating_round=rating_round, today=today)
     if refusal:
         raise ValidationError(refusal)
     if user.department_id != assignment.department_id:

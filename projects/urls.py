@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import pdf_views, views
+from projects import pdf_views, review_views, views
 
 app_name = "projects"
 
@@ -16,7 +16,8 @@ urlpatterns = [
     path("rounds/", views.round_list, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/open/", views.round_open, name="round_open"),
-    path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("rounds/<int:pk>/close/", review_views.round_close, name="round_close"),
+    path("rounds/<int:pk>/reopen/", review_views.round_reopen, name="round_reopen"),
     path("rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("rounds/<int:pk>/outstanding/", views.outstanding_confirm, name="outstanding"),
     path("lists/<int:pk>/", views.tracking_list_detail, name="tracking_list"),

@@ -23,12 +23,12 @@ from projects import selectors, services
 from projects.exports import PROJECT_COLUMNS, RANKING_COLUMNS, RATING_COLUMNS
 from projects.filters import ProjectFilterSet, RatingFilterSet
 from projects.forms import (
+    ConfirmationForm,
     NewProjectForm,
     NominationForm,
     OutstandingForm,
     ProjectForm,
     RatingForm,
-    ReasonForm,
     RulesForm,
 )
 from projects.history import readable_changes
@@ -325,6 +325,7 @@ def round_detail(request, pk: int):
             "tracking_list": tracking_list,
             "outstanding": selectors.current_outstanding_list(tracking_list=tracking_list),
             "history": selectors.published_lists(rating_round=rating_round),
+            "round_history": selectors.round_history(rating_round=rating_round),
             "figures": selectors.year_figures(year=rating_round.year),
         },
         status=400 if request.method == "POST" else 200,
@@ -341,19 +342,6 @@ def round_open(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The window is open; %(count)s assignments made.") % {"count": made})
-    return redirect("projects:round", pk=pk)
-
-
-@require_POST
-@company_admin_required
-def round_close(request, pk: int):
-    rating_round = get_object_or_404(RatingRound, pk=pk)
-    try:
-        services.close_round(rating_round=rating_round, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The window is closed; ratings are frozen. Preview the ranking next."))
     return redirect("projects:round", pk=pk)
 
 
@@ -378,7 +366,7 @@ def ranking(request, pk: int):
         else None
     )
     tracking_list = selectors.current_tracking_list(rating_round=rating_round)
-    form = ReasonForm(request.POST or None)
+    form = ConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             published = services.publish_tracking_list(

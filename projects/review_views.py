@@ -1,0 +1,86 @@
+"""Pages of the department review that guard irreversible steps and help reviewers: closing and
+reopening a round with a confirmation, declared conflicts, balanced assignment, discussion, progress.
+
+Thin, like every view: scope, parse, call a service or selector, render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from projects import selectors, services
+from projects.forms import ConfirmationForm, ReopenForm
+from projects.models import RatingRound
+from projects.views import _apply_errors, company_admin_required
+
+
+@company_admin_required
+def round_close(request, pk: int):
+    """Close the window after showing what stays unrated; an explicit confirmation and a reason."""
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    if not rating_round.is_open:
+        messages.error(request, _("Only an open round can be closed."))
+        return redirect("projects:round", pk=pk)
+    form = ConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_round(
+                rating_round=rating_round, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The window is closed; ratings are frozen. Preview the ranking next.")
+            )
+            return redirect("projects:round", pk=pk)
+    return render(
+        request,
+        "projects/round_close.html",
+        {
+            "round": rating_round,
+            "form": form,
+            "preview": selectors.close_preview(rating_round=rating_round),
+            "progress": selectors.department_progress(rating_round=rating_round),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@company_admin_required
+def round_reopen(request, pk: int):
+    """Reopen a closed round with a reason, until its tracking list is published."""
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    refusal = None
+    if not rating_round.is_closed:
+        refusal = _("Only a closed round can be reopened.")
+    elif selectors.current_tracking_list(rating_round=rating_round):
+        refusal = _("The tracking list of %(round)s is published: the round can no longer be reopened.") % {
+            "round": rating_round
+        }
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("projects:round", pk=pk)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reopen_round(
+                rating_round=rating_round,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                closes_on=form.cleaned_data["closes_on"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The round is open again; reviewers can rate inside its window."))
+            return redirect("projects:round", pk=pk)
+    return render(
+        request,
+        "projects/round_reopen.html",
+        {"round": rating_round, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
