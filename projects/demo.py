@@ -300,6 +300,22 @@ def _backdate_2020(rating_round: RatingRound) -> None:
     Nomination.objects.filter(round=rating_round).update(created_at=_at(2020, 12, 10))
 
 
+GUIDANCE = [
+    {"low": 90, "high": 100, "text": "措施具体、指标量化，对中心工作支撑作用突出"},
+    {"low": 75, "high": 89, "text": "措施较具体，对中心工作有明显支撑"},
+    {"low": 60, "high": 74, "text": "措施一般，支撑作用有限"},
+    {"low": 0, "high": 59, "text": "与中心工作关联不明确"},
+]
+
+
+def _give_guidance(rating_round: RatingRound, admin) -> None:
+    services.update_rubric_guidance(
+        rating_round=rating_round,
+        user=admin,
+        guidance={criterion.pk: GUIDANCE for criterion in rating_round.criteria.all()},
+    )
+
+
 def load(*, stdout=None) -> None:
     if RatingRound.objects.filter(year=YEARS[0]).exists():
         return
@@ -320,6 +336,7 @@ def load(*, stdout=None) -> None:
             opens_on=datetime.date(2020, 4, 1),
             closes_on=datetime.date(2020, 5, 31),
         )
+        _give_guidance(round_2020, admin)
         services.open_round(rating_round=round_2020, user=admin)
         _rate(rng, round_2020, reviewers)
         services.close_round(rating_round=round_2020, user=admin)
@@ -337,6 +354,7 @@ def load(*, stdout=None) -> None:
             opens_on=today - datetime.timedelta(days=OPEN_ROUND_DAYS_DONE),
             closes_on=today + datetime.timedelta(days=OPEN_ROUND_DAYS_LEFT),
         )
+        _give_guidance(round_2021, admin)
         services.open_round(rating_round=round_2021, user=admin)
         demo_reviewer = User.objects.get(username="reviewer")
         _rate(rng, round_2021, reviewers, share=0.5, skip_rater=demo_reviewer)

@@ -84,12 +84,17 @@ class RatingForm(forms.Form):
                 max_value=criterion.max_score,
                 decimal_places=2,
                 initial=initial,
-                help_text=_("%(low)s to %(high)s, weight %(weight)s")
-                % {
-                    "low": criterion.min_score,
-                    "high": criterion.max_score,
-                    "weight": criterion.weight.normalize(),
-                },
+                help_text=" · ".join(
+                    [
+                        _("%(low)s to %(high)s, weight %(weight)s")
+                        % {
+                            "low": criterion.min_score,
+                            "high": criterion.max_score,
+                            "weight": criterion.weight.normalize(),
+                        },
+                        *(f"{band['low']}–{band['high']}: {band['text']}" for band in criterion.guidance),
+                    ]
+                ),
             )
         # Scores first, then comment and reason.
         self.order_fields([f"criterion_{criterion.pk}" for criterion in self.criteria])
@@ -175,3 +180,37 @@ class NominationForm(forms.Form):
         choices=[("nominate", _("Nominate")), ("withdraw", _("Withdraw"))], required=False, initial="nominate"
     )
     note = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GuidanceForm(forms.Form):
+    """A criterion's guidance, one score band a line: "90-100: what such a score means"."""
+
+    guidance = forms.CharField(
+        label=_("Guidance per score band"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_('One band a line, e.g. "90-100: concrete measures, clear results".'),
+    )
+
+    def __init__(self, *args, criterion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criterion = criterion
+        self.fields["guidance"].label = criterion.name
+        self.fields["guidance"].initial = "\n".join(
+            f"{band['low']}-{band['high']}: {band['text']}" for band in criterion.guidance
+        )
+
+    def clean_guidance(self) -> list[dict]:
+        bands = []
+        for number, line in enumerate(self.cleaned_data["guidance"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            scores, separator, text = line.replace("：", ":").partition(":")
+            low, dash, high = scores.strip().partition("-")
+            if not (separator and dash and low.strip().isdigit() and high.strip().isdigit() and text.strip()):
+                raise forms.ValidationError(
+                    _('Line %(line)s: write a band as "low-high: meaning", e.g. "90-100: clear results".')
+                    % {"line": number}
+                )
+            bands.append({"low": int(low), "high": int(high), "text": text.strip()})
+        return bands

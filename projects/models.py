@@ -178,6 +178,8 @@ class RubricCriterion(models.Model):
     min_score = models.PositiveSmallIntegerField(_("lowest score"), default=0)
     max_score = models.PositiveSmallIntegerField(_("highest score"), default=100)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # [{"low": int, "high": int, "text": str}]: what a score in each band means, shown beside the input.
+    guidance = models.JSONField(_("guidance per score band"), default=list, blank=True)
 
     history = HistoricalRecords()
 

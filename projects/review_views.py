@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from projects import selectors, services
-from projects.forms import ConfirmationForm, ReopenForm
+from projects.forms import ConfirmationForm, GuidanceForm, ReopenForm
 from projects.models import RatingRound
 from projects.views import _apply_errors, company_admin_required
 
@@ -82,5 +82,37 @@ def round_reopen(request, pk: int):
         request,
         "projects/round_reopen.html",
         {"round": rating_round, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@company_admin_required
+def rubric_guidance(request, pk: int):
+    """What each score band of each rubric criterion means; reviewers see it beside the score input."""
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    forms = [
+        GuidanceForm(request.POST or None, criterion=criterion, prefix=f"criterion_{criterion.pk}")
+        for criterion in rating_round.criteria.all()
+    ]
+    if request.method == "POST" and all(form.is_valid() for form in forms):
+        try:
+            services.update_rubric_guidance(
+                rating_round=rating_round,
+                user=request.user,
+                guidance={form.criterion.pk: form.cleaned_data["guidance"] for form in forms},
+            )
+        except ValidationError as exc:
+            by_criterion = {f"criterion_{form.criterion.pk}": form for form in forms}
+            found = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for key, errors in found.items():
+                target = by_criterion.get(key, forms[0])
+                target.add_error("guidance" if key else None, errors)
+        else:
+            messages.success(request, _("The rubric's guidance is saved."))
+            return redirect("projects:round", pk=pk)
+    return render(
+        request,
+        "projects/rubric_guidance.html",
+        {"round": rating_round, "forms": forms},
         status=400 if request.method == "POST" else 200,
     )

@@ -6,12 +6,14 @@ year-end figures per branch are `projects.year_end`'s.
 
 from __future__ import annotations
 
+import datetime
 import statistics
 import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from org.models import Branch, Role
 from org.permissions import branches_visible_to, is_admin
@@ -163,6 +165,35 @@ def reviewer_queue(*, user, rating_round: RatingRound) -> QuerySet[Assignment]:
         )
         .order_by("project__branch__code")
     )
+
+
+QUEUE_FILTERS = ("todo", "review")
+
+
+def filtered_reviewer_queue(*, user, rating_round: RatingRound, show: str | None) -> QuerySet[Assignment]:
+    """The queue as the reviewer filtered it: `todo` (not rated yet), `review` (needs review) or all."""
+    queue = reviewer_queue(user=user, rating_round=rating_round)
+    if show == "todo":
+        return queue.filter(my_rating_id__isnull=True)
+    if show == "review":
+        return queue.filter(my_needs_review=True)
+    return queue
+
+
+def next_in_queue(*, user, rating_round: RatingRound, after: BranchProject, show: str | None) -> int | None:
+    """The project after `after` in the reviewer's filtered queue (by branch code), wrapping round to
+    the first one still in it, or None when the filtered queue holds nothing else."""
+    queue = filtered_reviewer_queue(user=user, rating_round=rating_round, show=show).exclude(
+        project_id=after.pk
+    )
+    following = queue.filter(project__branch__code__gt=after.branch.code).values_list("project_id", flat=True)
+    return following.first() or queue.values_list("project_id", flat=True).first()
+
+
+def window_end(rating_round: RatingRound) -> datetime.datetime:
+    """The moment the window ends: the end of its last day, in the company's time zone."""
+    last_day = datetime.datetime.combine(rating_round.closes_on + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(last_day)
 
 
 @dataclass(frozen=True)

@@ -314,6 +314,57 @@ def reopen_round(
     return rating_round
 
 
+@transaction.atomic
+def update_rubric_guidance(
+    *, rating_round: RatingRound, user, guidance: Mapping[int, list[dict]]
+) -> list[RubricCriterion]:
+    """Set what each score band of each criterion means (shown beside the score input).
+
+    Bands lie inside the criterion's range, low <= high, and do not overlap. Kept in each criterion's
+    history; refused once the round's tracking list is published (what raters were told is frozen).
+    """
+    if current_tracking_list(rating_round=rating_round):
+        raise ValidationError(
+            _("The tracking list of %(round)s is published: its rubric is frozen.") % {"round": rating_round}
+        )
+    criteria = {criterion.pk: criterion for criterion in rating_round.criteria.select_for_update()}
+    errors = {}
+    for criterion_id, bands in guidance.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            continue
+        ordered = sorted(bands, key=lambda band: band["low"])
+        for band in ordered:
+            if not criterion.min_score <= band["low"] <= band["high"] <= criterion.max_score:
+                errors[f"criterion_{criterion_id}"] = _(
+                    "Band %(low)s-%(high)s: a band lies between %(min)s and %(max)s, its low end first."
+                ) % {
+                    "low": band["low"],
+                    "high": band["high"],
+                    "min": criterion.min_score,
+                    "max": criterion.max_score,
+                }
+                break
+        else:
+            for before, after in zip(ordered, ordered[1:], strict=False):
+                if after["low"] <= before["high"]:
+                    errors[f"criterion_{criterion_id}"] = _("Bands %(first)s and %(second)s overlap.") % {
+                        "first": f"{before['low']}-{before['high']}",
+                        "second": f"{after['low']}-{after['high']}",
+                    }
+                    break
+        criterion.guidance = [
+            {"low": band["low"], "high": band["high"], "text": band["text"]} for band in reversed(ordered)
+        ]
+    if errors:
+        raise ValidationError(errors)
+    changed = [criteria[pk] for pk in guidance if pk in criteria]
+    for criterion in changed:
+        criterion._change_reason = _("Guidance per score band changed")
+        criterion.save(update_fields=["guidance"])
+    return changed
+
+
 RULE_FIELDS = (
     "aggregation",
     "cut_numerator",

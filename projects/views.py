@@ -205,17 +205,21 @@ def reviewer_queue(request):
         rating_round = next((r for r in rounds if str(r.pk) == wanted), rounds[0])
     queue = progress = None
     if rating_round is not None:
-        queue = selectors.reviewer_queue(user=request.user, rating_round=rating_round)
-        show = request.GET.get("show")
-        if show == "todo":
-            queue = queue.filter(my_rating_id__isnull=True)
-        elif show == "review":
-            queue = queue.filter(my_needs_review=True)
+        queue = selectors.filtered_reviewer_queue(
+            user=request.user, rating_round=rating_round, show=request.GET.get("show")
+        )
         progress = selectors.reviewer_progress(user=request.user, rating_round=rating_round)
     return render(
         request,
         "projects/queue.html",
-        {"rounds": rounds, "round": rating_round, "queue": queue, "progress": progress},
+        {
+            "rounds": rounds,
+            "round": rating_round,
+            "queue": queue,
+            "progress": progress,
+            "show": request.GET.get("show") if request.GET.get("show") in selectors.QUEUE_FILTERS else "",
+            "window_end": selectors.window_end(rating_round) if rating_round else None,
+        },
     )
 
 
@@ -255,7 +259,7 @@ def rate_project(request, round_pk: int, project_pk: int):
                 messages.success(
                     request, _("Your rating of %(project)s is saved.") % {"project": project.title}
                 )
-                return redirect(f"{reverse('projects:queue')}?round={rating_round.pk}")
+                return redirect(_after_rating(request, rating_round=rating_round, project=project))
     last_material = project.revisions.filter(material=True).order_by("-number").first()
     return render(
         request,
@@ -269,9 +273,31 @@ def rate_project(request, round_pk: int, project_pk: int):
             "last_material": last_material,
             "last_material_changes": readable_changes(last_material) if last_material else [],
             "refusal": refusal,
+            "show": _queue_filter(request),
+            "window_end": selectors.window_end(rating_round),
         },
         status=status,
     )
+
+
+def _queue_filter(request) -> str:
+    show = request.GET.get("show")
+    return show if show in selectors.QUEUE_FILTERS else ""
+
+
+def _after_rating(request, *, rating_round: RatingRound, project: BranchProject) -> str:
+    """ "Save and next" opens the next project of the queue as the reviewer filtered it; otherwise,
+    or when nothing is left, the queue with its filter."""
+    show = _queue_filter(request)
+    suffix = f"show={show}" if show else ""
+    if "save_next" in request.POST:
+        following = selectors.next_in_queue(
+            user=request.user, rating_round=rating_round, after=project, show=show or None
+        )
+        if following is not None:
+            url = reverse("projects:rate", kwargs={"round_pk": rating_round.pk, "project_pk": following})
+            return f"{url}?{suffix}" if suffix else url
+    return f"{reverse('projects:queue')}?round={rating_round.pk}" + (f"&{suffix}" if suffix else "")
 
 
 @role_required(Role.ADMIN, Role.REVIEWER)

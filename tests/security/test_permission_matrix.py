@@ -333,6 +333,7 @@ CASES = [
     ),
     # Closing asks for a confirmation on a page of its own; reopening needs a closed round (-> round page).
     Case("close round", lambda w: f"/projects/rounds/{w.rating_round.pk}/close/", 403, only(("admin",))),
+    Case("rubric guidance", lambda w: f"/projects/rounds/{w.rating_round.pk}/rubric/", 403, only(("admin",))),
     Case(
         "reopen round",
         lambda w: f"/projects/rounds/{w.rating_round.pk}/reopen/",
