@@ -214,3 +214,11 @@ class GuidanceForm(forms.Form):
                 )
             bands.append({"low": int(low), "high": int(high), "text": text.strip()})
         return bands
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you have a conflict of interest"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why you have a conflict of interest; the reason is kept.")},
+    )

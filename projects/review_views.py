@@ -7,12 +7,19 @@ Thin, like every view: scope, parse, call a service or selector, render.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from branchtrack.web.list_page import filtered_list_page
+from org.models import Role
+from org.permissions import role_required
 from projects import selectors, services
-from projects.forms import ConfirmationForm, GuidanceForm, ReopenForm
+from projects.exports import CONFLICT_COLUMNS
+from projects.filters import ConflictFilterSet
+from projects.forms import ConfirmationForm, ConflictForm, GuidanceForm, ReopenForm
 from projects.models import RatingRound
 from projects.views import _apply_errors, company_admin_required
 
@@ -115,4 +122,61 @@ def rubric_guidance(request, pk: int):
         "projects/rubric_guidance.html",
         {"round": rating_round, "forms": forms},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.REVIEWER)
+def declare_conflict(request, round_pk: int, project_pk: int):
+    """A reviewer declares a conflict of interest on a project of their queue, with a reason."""
+    rating_round = get_object_or_404(RatingRound, pk=round_pk)
+    assignment = selectors.assignment_for_rater_or_404(
+        user=request.user, rating_round=rating_round, project_id=project_pk
+    )
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conflict = services.declare_conflict(
+                user=request.user, assignment=assignment, reason=form.cleaned_data["reason"]
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if conflict.needs_reassignment:
+                messages.warning(
+                    request,
+                    _(
+                        "Conflict declared: %(project)s left your queue. No other reviewer of your "
+                        "department can rate it; the administrators are asked to reassign it."
+                    )
+                    % {"project": assignment.project.title},
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Conflict declared: %(project)s left your queue; a colleague of your department rates it."
+                    )
+                    % {"project": assignment.project.title},
+                )
+            return redirect(f"{reverse('projects:queue')}?round={rating_round.pk}")
+    return render(
+        request,
+        "projects/declare_conflict.html",
+        {"round": rating_round, "project": assignment.project, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.ADMIN)
+def conflict_list(request):
+    """Every declared conflict of interest in the administrator's scope, filterable and exportable."""
+    return filtered_list_page(
+        request,
+        filterset=ConflictFilterSet(
+            request.GET or None, queryset=selectors.conflict_list_queryset(user=request.user)
+        ),
+        template="projects/conflict_list.html",
+        export=(CONFLICT_COLUMNS, "conflicts"),
     )

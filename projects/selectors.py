@@ -21,6 +21,7 @@ from projects import year_end
 from projects.models import (
     Assignment,
     BranchProject,
+    DeclaredConflict,
     Nomination,
     OutstandingList,
     ProjectRevision,
@@ -147,6 +148,20 @@ def project_rating_overview(*, user, project: BranchProject) -> ProjectRatingOve
 # --- the reviewer's work queue ---------------------------------------------------------------------
 
 
+def declared_by(*, user, rating_round: RatingRound) -> QuerySet[DeclaredConflict]:
+    """The user's declared conflicts in a round, correlated with an assignment's project."""
+    return DeclaredConflict.objects.filter(round=rating_round, reviewer=user, project=OuterRef("project_id"))
+
+
+def conflict_list_queryset(*, user) -> QuerySet[DeclaredConflict]:
+    """Every declared conflict an administrator may see (projects in their scope)."""
+    return (
+        DeclaredConflict.objects.filter(project__in=projects_visible_to(user))
+        .select_related("round", "project__branch__unit", "reviewer", "department")
+        .order_by("-declared_at", "-pk")
+    )
+
+
 def reviewer_queue(*, user, rating_round: RatingRound) -> QuerySet[Assignment]:
     """The projects a reviewer's department rates in a round, minus conflicts of interest.
 
@@ -157,6 +172,7 @@ def reviewer_queue(*, user, rating_round: RatingRound) -> QuerySet[Assignment]:
     return (
         Assignment.objects.filter(round=rating_round, department_id=user.department_id)
         .exclude(conflict_of_interest_q(user, prefix="project__"))
+        .exclude(Exists(declared_by(user=user, rating_round=rating_round)))
         .select_related("project__branch__unit")
         .annotate(
             my_rating_id=Subquery(mine.values("pk")[:1]),
@@ -213,6 +229,7 @@ def reviewer_progress(*, user, rating_round: RatingRound) -> QueueProgress:
     figures = (
         Assignment.objects.filter(round=rating_round, department_id=user.department_id)
         .exclude(conflict_of_interest_q(user, prefix="project__"))
+        .exclude(Exists(declared_by(user=user, rating_round=rating_round)))
         .annotate(has_rating=Exists(mine), flagged=Exists(mine.filter(needs_review=True)))
         .aggregate(
             assigned=Count("pk"),

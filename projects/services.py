@@ -19,11 +19,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from branchtrack.web.concurrency import StaleEditError, save_with_version
 from branchtrack.web.idempotency import create_once, find_by_key
-from org.models import Branch, Department, Role
+from org.models import Branch, Department, Role, User
 from projects import signals
 from projects.models import (
     Assignment,
     BranchProject,
+    DeclaredConflict,
     Nomination,
     OutstandingList,
     ProjectRevision,
@@ -468,6 +469,10 @@ def submit_rating(
         raise PermissionDenied
     if BranchProject.objects.filter(pk=assignment.project_id).filter(conflict_of_interest_q(user)).exists():
         raise PermissionDenied
+    if DeclaredConflict.objects.filter(
+        round=rating_round, project_id=assignment.project_id, reviewer=user
+    ).exists():
+        raise PermissionDenied
     criteria = list(rating_round.criteria.all())
     errors = {}
     for criterion in criteria:
@@ -526,6 +531,66 @@ def submit_rating(
     else:
         save_with_version(rating, expected_version=expected_version)
     return rating
+
+
+# --- declared conflicts of interest --------------------------------------------------------------
+
+
+@transaction.atomic
+def declare_conflict(*, user, assignment: Assignment, reason: str) -> DeclaredConflict:
+    """A reviewer declares a conflict of interest on a project of their queue, with a reason.
+
+    The project leaves their queue; another reviewer of the department (outside the project's unit,
+    without a conflict of their own) rates it. When there is none, the conflict is flagged
+    `needs_reassignment` for an administrator. Refused once the reviewer has rated the project (their
+    score would stay in the ranking) and once the round is closed.
+    """
+    rating_round = RatingRound.objects.select_for_update().get(pk=assignment.round_id)
+    if user.department_id != assignment.department_id:
+        raise PermissionDenied
+    if rating_round.is_closed:
+        raise ValidationError(
+            _("The rating window of %(round)s is closed: ratings can no longer change.")
+            % {"round": rating_round}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you have a conflict of interest; the reason is kept.")})
+    if Rating.objects.filter(round=rating_round, project_id=assignment.project_id, rater=user).exists():
+        raise ValidationError(
+            _("You have rated this project already: ask the administrator to withdraw your rating first.")
+        )
+    existing = DeclaredConflict.objects.filter(
+        round=rating_round, project_id=assignment.project_id, reviewer=user
+    ).first()
+    if existing is not None:
+        return existing
+    project = BranchProject.objects.select_related("branch__unit").get(pk=assignment.project_id)
+    colleagues = (
+        User.objects.filter(role=Role.REVIEWER, is_active=True, department_id=assignment.department_id)
+        .exclude(pk=user.pk)
+        .exclude(
+            pk__in=DeclaredConflict.objects.filter(round=rating_round, project=project).values("reviewer")
+        )
+        .select_related("unit")
+    )
+    # The org chart's rule (conflict_of_interest_q) applied in memory to the department's few reviewers.
+    someone_else = any(
+        colleague.branch_id != project.branch_id
+        and not (colleague.unit_id and project.branch.unit.path.startswith(colleague.unit.path))
+        for colleague in colleagues
+    )
+    conflict = DeclaredConflict(
+        round=rating_round,
+        project=project,
+        reviewer=user,
+        department_id=assignment.department_id,
+        reason=reason,
+        needs_reassignment=not someone_else,
+    )
+    conflict._change_reason = reason
+    conflict.save()
+    return conflict
 
 
 # --- the tracking list -----------------------------------------------------------------------------

@@ -12,6 +12,12 @@ urlpatterns = [
     path("queue/", views.reviewer_queue, name="queue"),
     path("rounds/<int:round_pk>/rate/<int:project_pk>/", views.rate_project, name="rate"),
     path("ratings/", views.rating_list, name="ratings"),
+    path("conflicts/", review_views.conflict_list, name="conflicts"),
+    path(
+        "rounds/<int:round_pk>/conflict/<int:project_pk>/",
+        review_views.declare_conflict,
+        name="declare_conflict",
+    ),
     path("nominations/", views.nominations, name="nominations"),
     path("rounds/", views.round_list, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),

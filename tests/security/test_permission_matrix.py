@@ -333,6 +333,19 @@ CASES = [
     ),
     # Closing asks for a confirmation on a page of its own; reopening needs a closed round (-> round page).
     Case("close round", lambda w: f"/projects/rounds/{w.rating_round.pk}/close/", 403, only(("admin",))),
+    Case("declared conflicts", lambda w: "/projects/conflicts/", 403, only(ADMINS)),
+    Case(
+        "declare a conflict on the county project",
+        lambda w: f"/projects/rounds/{w.rating_round.pk}/conflict/{w.county_project.pk}/",
+        403,
+        only(("reviewer",)),
+    ),
+    Case(
+        "declare a conflict on the city project (already one by the org chart)",
+        lambda w: f"/projects/rounds/{w.rating_round.pk}/conflict/{w.city_project.pk}/",
+        403,
+        only(("reviewer",), status=404),
+    ),
     Case("rubric guidance", lambda w: f"/projects/rounds/{w.rating_round.pk}/rubric/", 403, only(("admin",))),
     Case(
         "reopen round",
