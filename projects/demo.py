@@ -2,7 +2,7 @@
 
 2020: 305 projects, 62 of them materially revised, rated by the departments; the round closed, a
 published tracking list of 153 and 51 confirmed outstanding projects.
-2021: 305 projects and an open round, so the demo `reviewer` (运维检修部, home unit 公司本部) has a
+2021: 305 projects and an open round (its window around the day the demo is loaded), so the demo `reviewer` (运维检修部, home unit 公司本部) has a
 queue to work through, a few ratings already "needs review", and the demo `secretary` (B0033) can
 edit their branch's project.
 """
@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from org.demo import DEMO_PASSWORD
@@ -37,6 +38,9 @@ YEARS = (2020, 2021)
 REVISED_2020 = 62
 # Second reviewers sit outside 公司本部 so the headquarters' own branches get rated too.
 SECOND_REVIEWER_UNIT = "U12"
+# The open round's window, in days before and after the day the demo is loaded.
+OPEN_ROUND_DAYS_DONE = 30
+OPEN_ROUND_DAYS_LEFT = 21
 
 # central business item, project title pattern, indicator, unit of measure, baseline range,
 # whether the indicator should fall, departments concerned
@@ -296,6 +300,22 @@ def _backdate_2020(rating_round: RatingRound) -> None:
     Nomination.objects.filter(round=rating_round).update(created_at=_at(2020, 12, 10))
 
 
+GUIDANCE = [
+    {"low": 90, "high": 100, "text": "措施具体、指标量化，对中心工作支撑作用突出"},
+    {"low": 75, "high": 89, "text": "措施较具体，对中心工作有明显支撑"},
+    {"low": 60, "high": 74, "text": "措施一般，支撑作用有限"},
+    {"low": 0, "high": 59, "text": "与中心工作关联不明确"},
+]
+
+
+def _give_guidance(rating_round: RatingRound, admin) -> None:
+    services.update_rubric_guidance(
+        rating_round=rating_round,
+        user=admin,
+        guidance={criterion.pk: GUIDANCE for criterion in rating_round.criteria.all()},
+    )
+
+
 def load(*, stdout=None) -> None:
     if RatingRound.objects.filter(year=YEARS[0]).exists():
         return
@@ -316,6 +336,7 @@ def load(*, stdout=None) -> None:
             opens_on=datetime.date(2020, 4, 1),
             closes_on=datetime.date(2020, 5, 31),
         )
+        _give_guidance(round_2020, admin)
         services.open_round(rating_round=round_2020, user=admin)
         _rate(rng, round_2020, reviewers)
         services.close_round(rating_round=round_2020, user=admin)
@@ -325,12 +346,15 @@ def load(*, stdout=None) -> None:
 
         # 2021: an open round with work to do.
         projects_2021 = _create_projects(rng, 2021, branches, departments)
+        # The window is enforced: it is set around the day the demo is loaded, so it is open today.
+        today = timezone.localdate()
         round_2021 = services.create_round(
             year=2021,
             name="2021年度一支部一项目一特色项目评价",
-            opens_on=datetime.date(2021, 4, 1),
-            closes_on=datetime.date(2021, 5, 31),
+            opens_on=today - datetime.timedelta(days=OPEN_ROUND_DAYS_DONE),
+            closes_on=today + datetime.timedelta(days=OPEN_ROUND_DAYS_LEFT),
         )
+        _give_guidance(round_2021, admin)
         services.open_round(rating_round=round_2021, user=admin)
         demo_reviewer = User.objects.get(username="reviewer")
         _rate(rng, round_2021, reviewers, share=0.5, skip_rater=demo_reviewer)

@@ -63,3 +63,14 @@ RANKING_COLUMNS = [
     ExportColumn(_("Normalised (z) mean"), "zscore", width=10, number_format="0.000"),
     ExportColumn(_("Departments rated"), "departments_rated", width=8),
 ]
+
+CONFLICT_COLUMNS = [
+    ExportColumn(_("Round"), "round.name", width=24),
+    ExportColumn(_("Branch code"), "project.branch.code", width=10),
+    ExportColumn(_("Project"), "project.title", width=32),
+    ExportColumn(_("Department"), "department.name", width=16),
+    ExportColumn(_("Reviewer"), "reviewer.username", width=16),
+    ExportColumn(_("Reason"), "reason", width=40),
+    ExportColumn(_("Needs reassignment"), "needs_reassignment", width=10),
+    ExportColumn(_("Declared at"), "declared_at", width=18),
+]

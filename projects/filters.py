@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from org.models import Department, Unit
 from org.permissions import units_visible_to
 from org.unit_filter import UnitSubtreeFilter
-from projects.models import BranchProject, Rating, RatingRound
+from projects.models import BranchProject, DeclaredConflict, Rating, RatingRound
 
 
 def _unit_choices(user):
@@ -104,3 +104,15 @@ class RatingFilterSet(django_filters.FilterSet):
 
     def in_unit_subtree(self, queryset, name, unit):
         return queryset.filter(project__branch__unit__path__startswith=unit.path)
+
+
+class ConflictFilterSet(django_filters.FilterSet):
+    round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=RatingRound.objects.order_by("-year"))
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.order_by("code")
+    )
+    needs_reassignment = django_filters.BooleanFilter(label=_("Needs reassignment"))
+
+    class Meta:
+        model = DeclaredConflict
+        fields = ["round", "department", "needs_reassignment"]

@@ -84,12 +84,17 @@ class RatingForm(forms.Form):
                 max_value=criterion.max_score,
                 decimal_places=2,
                 initial=initial,
-                help_text=_("%(low)s to %(high)s, weight %(weight)s")
-                % {
-                    "low": criterion.min_score,
-                    "high": criterion.max_score,
-                    "weight": criterion.weight.normalize(),
-                },
+                help_text=" · ".join(
+                    [
+                        _("%(low)s to %(high)s, weight %(weight)s")
+                        % {
+                            "low": criterion.min_score,
+                            "high": criterion.max_score,
+                            "weight": criterion.weight.normalize(),
+                        },
+                        *(f"{band['low']}–{band['high']}: {band['text']}" for band in criterion.guidance),
+                    ]
+                ),
             )
         # Scores first, then comment and reason.
         self.order_fields([f"criterion_{criterion.pk}" for criterion in self.criteria])
@@ -132,7 +137,31 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class OutstandingForm(ReasonForm):
+class ConfirmationForm(forms.Form):
+    """An irreversible action: the user ticks that they read what will happen and says why."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the round's history."),
+        error_messages={"required": _("Say why; the reason is kept in the history.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("I have read what will happen and confirm it."),
+        error_messages={"required": _("Tick the box to confirm: this cannot be undone.")},
+    )
+
+
+class ReopenForm(ConfirmationForm):
+    closes_on = forms.DateField(
+        label=_("New last day of the window"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to keep the window's dates; ratings are accepted only inside them."),
+    )
+
+
+class OutstandingForm(ConfirmationForm):
     projects = forms.TypedMultipleChoiceField(
         label=_("Outstanding projects"), coerce=int, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -151,3 +180,45 @@ class NominationForm(forms.Form):
         choices=[("nominate", _("Nominate")), ("withdraw", _("Withdraw"))], required=False, initial="nominate"
     )
     note = forms.CharField(label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GuidanceForm(forms.Form):
+    """A criterion's guidance, one score band a line: "90-100: what such a score means"."""
+
+    guidance = forms.CharField(
+        label=_("Guidance per score band"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_('One band a line, e.g. "90-100: concrete measures, clear results".'),
+    )
+
+    def __init__(self, *args, criterion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criterion = criterion
+        self.fields["guidance"].label = criterion.name
+        self.fields["guidance"].initial = "\n".join(
+            f"{band['low']}-{band['high']}: {band['text']}" for band in criterion.guidance
+        )
+
+    def clean_guidance(self) -> list[dict]:
+        bands = []
+        for number, line in enumerate(self.cleaned_data["guidance"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            scores, separator, text = line.replace("：", ":").partition(":")
+            low, dash, high = scores.strip().partition("-")
+            if not (separator and dash and low.strip().isdigit() and high.strip().isdigit() and text.strip()):
+                raise forms.ValidationError(
+                    _('Line %(line)s: write a band as "low-high: meaning", e.g. "90-100: clear results".')
+                    % {"line": number}
+                )
+            bands.append({"low": int(low), "high": int(high), "text": text.strip()})
+        return bands
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you have a conflict of interest"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why you have a conflict of interest; the reason is kept.")},
+    )

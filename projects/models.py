@@ -178,6 +178,8 @@ class RubricCriterion(models.Model):
     min_score = models.PositiveSmallIntegerField(_("lowest score"), default=0)
     max_score = models.PositiveSmallIntegerField(_("highest score"), default=100)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # [{"low": int, "high": int, "text": str}]: what a score in each band means, shown beside the input.
+    guidance = models.JSONField(_("guidance per score band"), default=list, blank=True)
 
     history = HistoricalRecords()
 
@@ -540,3 +542,42 @@ class OutstandingList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_list} / {self.number}"
+
+
+class DeclaredConflict(models.Model):
+    """A reviewer declares a conflict of interest on a project assigned to them, beyond the org chart's
+    rule: the project leaves their queue, and another reviewer of the department rates it; when none
+    can, the conflict is flagged for an administrator to reassign."""
+
+    round = models.ForeignKey(
+        RatingRound, on_delete=models.CASCADE, related_name="declared_conflicts", verbose_name=_("round")
+    )
+    project = models.ForeignKey(
+        BranchProject, on_delete=models.CASCADE, related_name="declared_conflicts", verbose_name=_("project")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    reason = models.TextField(_("reason"))
+    declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
+    needs_reassignment = models.BooleanField(
+        _("needs reassignment"),
+        default=False,
+        help_text=_("No other reviewer of the department can rate the project."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("declared conflict of interest")
+        verbose_name_plural = _("declared conflicts of interest")
+        ordering = ["round", "-declared_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "project", "reviewer"], name="one_declared_conflict"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} ≠ {self.project}"

@@ -32,6 +32,13 @@ NAV_ITEMS = [
         order=33,
     ),
     NavItem(
+        _("Declared conflicts"),
+        "projects:conflicts",
+        roles=frozenset({Role.ADMIN}),
+        description=_("Conflicts of interest reviewers declared, and those still to reassign."),
+        order=35,
+    ),
+    NavItem(
         _("Rating rounds"),
         "projects:rounds",
         roles=frozenset({Role.ADMIN}),

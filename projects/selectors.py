@@ -6,12 +6,14 @@ year-end figures per branch are `projects.year_end`'s.
 
 from __future__ import annotations
 
+import datetime
 import statistics
 import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from org.models import Branch, Role
 from org.permissions import branches_visible_to, is_admin
@@ -19,6 +21,7 @@ from projects import year_end
 from projects.models import (
     Assignment,
     BranchProject,
+    DeclaredConflict,
     Nomination,
     OutstandingList,
     ProjectRevision,
@@ -145,6 +148,20 @@ def project_rating_overview(*, user, project: BranchProject) -> ProjectRatingOve
 # --- the reviewer's work queue ---------------------------------------------------------------------
 
 
+def declared_by(*, user, rating_round: RatingRound) -> QuerySet[DeclaredConflict]:
+    """The user's declared conflicts in a round, correlated with an assignment's project."""
+    return DeclaredConflict.objects.filter(round=rating_round, reviewer=user, project=OuterRef("project_id"))
+
+
+def conflict_list_queryset(*, user) -> QuerySet[DeclaredConflict]:
+    """Every declared conflict an administrator may see (projects in their scope)."""
+    return (
+        DeclaredConflict.objects.filter(project__in=projects_visible_to(user))
+        .select_related("round", "project__branch__unit", "reviewer", "department")
+        .order_by("-declared_at", "-pk")
+    )
+
+
 def reviewer_queue(*, user, rating_round: RatingRound) -> QuerySet[Assignment]:
     """The projects a reviewer's department rates in a round, minus conflicts of interest.
 
@@ -155,6 +172,7 @@ def reviewer_queue(*, user, rating_round: RatingRound) -> QuerySet[Assignment]:
     return (
         Assignment.objects.filter(round=rating_round, department_id=user.department_id)
         .exclude(conflict_of_interest_q(user, prefix="project__"))
+        .exclude(Exists(declared_by(user=user, rating_round=rating_round)))
         .select_related("project__branch__unit")
         .annotate(
             my_rating_id=Subquery(mine.values("pk")[:1]),
@@ -163,6 +181,35 @@ def reviewer_queue(*, user, rating_round: RatingRound) -> QuerySet[Assignment]:
         )
         .order_by("project__branch__code")
     )
+
+
+QUEUE_FILTERS = ("todo", "review")
+
+
+def filtered_reviewer_queue(*, user, rating_round: RatingRound, show: str | None) -> QuerySet[Assignment]:
+    """The queue as the reviewer filtered it: `todo` (not rated yet), `review` (needs review) or all."""
+    queue = reviewer_queue(user=user, rating_round=rating_round)
+    if show == "todo":
+        return queue.filter(my_rating_id__isnull=True)
+    if show == "review":
+        return queue.filter(my_needs_review=True)
+    return queue
+
+
+def next_in_queue(*, user, rating_round: RatingRound, after: BranchProject, show: str | None) -> int | None:
+    """The project after `after` in the reviewer's filtered queue (by branch code), wrapping round to
+    the first one still in it, or None when the filtered queue holds nothing else."""
+    queue = filtered_reviewer_queue(user=user, rating_round=rating_round, show=show).exclude(
+        project_id=after.pk
+    )
+    following = queue.filter(project__branch__code__gt=after.branch.code).values_list("project_id", flat=True)
+    return following.first() or queue.values_list("project_id", flat=True).first()
+
+
+def window_end(rating_round: RatingRound) -> datetime.datetime:
+    """The moment the window ends: the end of its last day, in the company's time zone."""
+    last_day = datetime.datetime.combine(rating_round.closes_on + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(last_day)
 
 
 @dataclass(frozen=True)
@@ -182,6 +229,7 @@ def reviewer_progress(*, user, rating_round: RatingRound) -> QueueProgress:
     figures = (
         Assignment.objects.filter(round=rating_round, department_id=user.department_id)
         .exclude(conflict_of_interest_q(user, prefix="project__"))
+        .exclude(Exists(declared_by(user=user, rating_round=rating_round)))
         .annotate(has_rating=Exists(mine), flagged=Exists(mine.filter(needs_review=True)))
         .aggregate(
             assigned=Count("pk"),
@@ -362,3 +410,43 @@ def nominable_entries(*, user, tracking_list: TrackingList | None) -> QuerySet[T
 def latest_published_round() -> RatingRound | None:
     """The newest round with a current tracking list: where departments nominate."""
     return RatingRound.objects.filter(tracking_lists__superseded_at__isnull=True).order_by("-year").first()
+
+
+@dataclass(frozen=True)
+class ClosePreview:
+    """What closing a round freezes: how much of the rating work is left undone."""
+
+    assignments: int
+    unrated_assignments: int
+    unrated_projects: int
+
+    @property
+    def unrated_percent(self) -> float:
+        return round(self.unrated_assignments / self.assignments * 100, 1) if self.assignments else 0.0
+
+
+def close_preview(*, rating_round: RatingRound) -> ClosePreview:
+    """Assignments without their department's rating, and projects nobody rated (they go unranked)."""
+    rated = Rating.objects.filter(
+        round=rating_round, project=OuterRef("project_id"), department=OuterRef("department_id")
+    )
+    figures = (
+        Assignment.objects.filter(round=rating_round)
+        .annotate(has_rating=Exists(rated))
+        .aggregate(assignments=Count("pk"), unrated=Count("pk", filter=Q(has_rating=False)))
+    )
+    return ClosePreview(
+        assignments=figures["assignments"],
+        unrated_assignments=figures["unrated"],
+        unrated_projects=unrated_project_count(rating_round=rating_round),
+    )
+
+
+def round_history(*, rating_round: RatingRound) -> QuerySet:
+    """The round's status changes (opened, closed, reopened) with who did it and why, newest first."""
+    return (
+        rating_round.history.filter(history_change_reason__isnull=False)
+        .exclude(history_change_reason="")
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )

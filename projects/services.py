@@ -5,6 +5,7 @@ or across a conflict of interest, changing a score or a published list without a
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,11 +19,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from branchtrack.web.concurrency import StaleEditError, save_with_version
 from branchtrack.web.idempotency import create_once, find_by_key
-from org.models import Branch, Department, Role
+from org.models import Branch, Department, Role, User
 from projects import signals
 from projects.models import (
     Assignment,
     BranchProject,
+    DeclaredConflict,
     Nomination,
     OutstandingList,
     ProjectRevision,
@@ -268,17 +270,100 @@ def open_round(*, rating_round: RatingRound, user) -> int:
 
 
 @transaction.atomic
-def close_round(*, rating_round: RatingRound, user) -> RatingRound:
-    """Close the window: ratings freeze, and the ranking can be previewed and published."""
+def close_round(*, rating_round: RatingRound, user, reason: str = "") -> RatingRound:
+    """Close the window: ratings freeze, and the ranking can be previewed and published.
+    The reason is kept in the round's history."""
     rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
     if rating_round.status != RatingRound.Status.OPEN:
         raise ValidationError(_("Only an open round can be closed."))
     rating_round.status = RatingRound.Status.CLOSED
     rating_round.closed_at = timezone.now()
     rating_round.closed_by = user
-    rating_round._change_reason = _("Rating window closed")
+    rating_round._change_reason = (reason or "").strip() or _("Rating window closed")
     rating_round.save()
     return rating_round
+
+
+@transaction.atomic
+def reopen_round(
+    *, rating_round: RatingRound, user, reason: str, closes_on: datetime.date | None = None
+) -> RatingRound:
+    """A company administrator reopens a closed round, with a reason, until its tracking list is
+    published; the window may get a new last day (ratings are accepted only inside the window)."""
+    if not (user.is_superuser or (user.role == Role.ADMIN and user.is_company_level)):
+        raise PermissionDenied
+    rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
+    if not rating_round.is_closed:
+        raise ValidationError(_("Only a closed round can be reopened."))
+    if current_tracking_list(rating_round=rating_round):
+        raise ValidationError(
+            _("The tracking list of %(round)s is published: the round can no longer be reopened.")
+            % {"round": rating_round}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why; the reason is kept in the history.")})
+    if closes_on is not None:
+        if closes_on < rating_round.opens_on:
+            raise ValidationError({"closes_on": _("The window cannot close before it opens.")})
+        rating_round.closes_on = closes_on
+    rating_round.status = RatingRound.Status.OPEN
+    rating_round.closed_at = None
+    rating_round.closed_by = None
+    rating_round._change_reason = reason
+    rating_round.save()
+    return rating_round
+
+
+@transaction.atomic
+def update_rubric_guidance(
+    *, rating_round: RatingRound, user, guidance: Mapping[int, list[dict]]
+) -> list[RubricCriterion]:
+    """Set what each score band of each criterion means (shown beside the score input).
+
+    Bands lie inside the criterion's range, low <= high, and do not overlap. Kept in each criterion's
+    history; refused once the round's tracking list is published (what raters were told is frozen).
+    """
+    if current_tracking_list(rating_round=rating_round):
+        raise ValidationError(
+            _("The tracking list of %(round)s is published: its rubric is frozen.") % {"round": rating_round}
+        )
+    criteria = {criterion.pk: criterion for criterion in rating_round.criteria.select_for_update()}
+    errors = {}
+    for criterion_id, bands in guidance.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            continue
+        ordered = sorted(bands, key=lambda band: band["low"])
+        for band in ordered:
+            if not criterion.min_score <= band["low"] <= band["high"] <= criterion.max_score:
+                errors[f"criterion_{criterion_id}"] = _(
+                    "Band %(low)s-%(high)s: a band lies between %(min)s and %(max)s, its low end first."
+                ) % {
+                    "low": band["low"],
+                    "high": band["high"],
+                    "min": criterion.min_score,
+                    "max": criterion.max_score,
+                }
+                break
+        else:
+            for before, after in zip(ordered, ordered[1:], strict=False):
+                if after["low"] <= before["high"]:
+                    errors[f"criterion_{criterion_id}"] = _("Bands %(first)s and %(second)s overlap.") % {
+                        "first": f"{before['low']}-{before['high']}",
+                        "second": f"{after['low']}-{after['high']}",
+                    }
+                    break
+        criterion.guidance = [
+            {"low": band["low"], "high": band["high"], "text": band["text"]} for band in reversed(ordered)
+        ]
+    if errors:
+        raise ValidationError(errors)
+    changed = [criteria[pk] for pk in guidance if pk in criteria]
+    for criterion in changed:
+        criterion._change_reason = _("Guidance per score band changed")
+        criterion.save(update_fields=["guidance"])
+    return changed
 
 
 RULE_FIELDS = (
@@ -313,9 +398,23 @@ def update_rules(*, rating_round: RatingRound, user, data: Mapping, reason: str 
 # --- ratings ---------------------------------------------------------------------------------------
 
 
-def rating_refusal(*, rating_round: RatingRound) -> str | None:
-    """Why ratings of this round can no longer change, or None while its window is open."""
+def rating_refusal(*, rating_round: RatingRound, today: datetime.date | None = None) -> str | None:
+    """Why ratings of this round cannot change today, or None while its window is open.
+
+    The window is enforced, not only shown: a round marked open still refuses a rating before its
+    first day and after its last (the days are the company's, `TIME_ZONE`).
+    """
+    today = today or timezone.localdate()
     if rating_round.is_open:
+        if today < rating_round.opens_on:
+            return _(
+                "The rating window of %(round)s opens on %(date)s: ratings are accepted from then on."
+            ) % {"round": rating_round, "date": rating_round.opens_on.isoformat()}
+        if today > rating_round.closes_on:
+            return _("The rating window of %(round)s ended on %(date)s: ratings are no longer accepted.") % {
+                "round": rating_round,
+                "date": rating_round.closes_on.isoformat(),
+            }
         return None
     if current_tracking_list(rating_round=rating_round):
         return _("The tracking list of %(round)s is published: its ratings are frozen for good.") % {
@@ -354,19 +453,25 @@ def submit_rating(
     comment: str = "",
     reason: str = "",
     expected_version: int | None = None,
+    today: datetime.date | None = None,
 ) -> Rating:
-    """Record or change the reviewer's rating of an assigned project while the window is open.
+    """Record or change the reviewer's rating of an assigned project while the window is open
+    (`today` between its first and last day, the round open; `today` defaults to the real day).
 
     Changing a submitted rating needs a reason (kept in its history). Re-submitting a rating marked
     "needs review" clears the mark.
     """
     rating_round = RatingRound.objects.select_for_update().get(pk=assignment.round_id)
-    refusal = rating_refusal(rating_round=rating_round)
+    refusal = rating_refusal(rating_round=rating_round, today=today)
     if refusal:
         raise ValidationError(refusal)
     if user.department_id != assignment.department_id:
         raise PermissionDenied
     if BranchProject.objects.filter(pk=assignment.project_id).filter(conflict_of_interest_q(user)).exists():
+        raise PermissionDenied
+    if DeclaredConflict.objects.filter(
+        round=rating_round, project_id=assignment.project_id, reviewer=user
+    ).exists():
         raise PermissionDenied
     criteria = list(rating_round.criteria.all())
     errors = {}
@@ -426,6 +531,66 @@ def submit_rating(
     else:
         save_with_version(rating, expected_version=expected_version)
     return rating
+
+
+# --- declared conflicts of interest --------------------------------------------------------------
+
+
+@transaction.atomic
+def declare_conflict(*, user, assignment: Assignment, reason: str) -> DeclaredConflict:
+    """A reviewer declares a conflict of interest on a project of their queue, with a reason.
+
+    The project leaves their queue; another reviewer of the department (outside the project's unit,
+    without a conflict of their own) rates it. When there is none, the conflict is flagged
+    `needs_reassignment` for an administrator. Refused once the reviewer has rated the project (their
+    score would stay in the ranking) and once the round is closed.
+    """
+    rating_round = RatingRound.objects.select_for_update().get(pk=assignment.round_id)
+    if user.department_id != assignment.department_id:
+        raise PermissionDenied
+    if rating_round.is_closed:
+        raise ValidationError(
+            _("The rating window of %(round)s is closed: ratings can no longer change.")
+            % {"round": rating_round}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you have a conflict of interest; the reason is kept.")})
+    if Rating.objects.filter(round=rating_round, project_id=assignment.project_id, rater=user).exists():
+        raise ValidationError(
+            _("You have rated this project already: ask the administrator to withdraw your rating first.")
+        )
+    existing = DeclaredConflict.objects.filter(
+        round=rating_round, project_id=assignment.project_id, reviewer=user
+    ).first()
+    if existing is not None:
+        return existing
+    project = BranchProject.objects.select_related("branch__unit").get(pk=assignment.project_id)
+    colleagues = (
+        User.objects.filter(role=Role.REVIEWER, is_active=True, department_id=assignment.department_id)
+        .exclude(pk=user.pk)
+        .exclude(
+            pk__in=DeclaredConflict.objects.filter(round=rating_round, project=project).values("reviewer")
+        )
+        .select_related("unit")
+    )
+    # The org chart's rule (conflict_of_interest_q) applied in memory to the department's few reviewers.
+    someone_else = any(
+        colleague.branch_id != project.branch_id
+        and not (colleague.unit_id and project.branch.unit.path.startswith(colleague.unit.path))
+        for colleague in colleagues
+    )
+    conflict = DeclaredConflict(
+        round=rating_round,
+        project=project,
+        reviewer=user,
+        department_id=assignment.department_id,
+        reason=reason,
+        needs_reassignment=not someone_else,
+    )
+    conflict._change_reason = reason
+    conflict.save()
+    return conflict
 
 
 # --- the tracking list -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import pdf_views, views
+from projects import pdf_views, review_views, views
 
 app_name = "projects"
 
@@ -12,11 +12,19 @@ urlpatterns = [
     path("queue/", views.reviewer_queue, name="queue"),
     path("rounds/<int:round_pk>/rate/<int:project_pk>/", views.rate_project, name="rate"),
     path("ratings/", views.rating_list, name="ratings"),
+    path("conflicts/", review_views.conflict_list, name="conflicts"),
+    path(
+        "rounds/<int:round_pk>/conflict/<int:project_pk>/",
+        review_views.declare_conflict,
+        name="declare_conflict",
+    ),
     path("nominations/", views.nominations, name="nominations"),
     path("rounds/", views.round_list, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/open/", views.round_open, name="round_open"),
-    path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("rounds/<int:pk>/close/", review_views.round_close, name="round_close"),
+    path("rounds/<int:pk>/reopen/", review_views.round_reopen, name="round_reopen"),
+    path("rounds/<int:pk>/rubric/", review_views.rubric_guidance, name="rubric_guidance"),
     path("rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("rounds/<int:pk>/outstanding/", views.outstanding_confirm, name="outstanding"),
     path("lists/<int:pk>/", views.tracking_list_detail, name="tracking_list"),

@@ -23,12 +23,12 @@ from projects import selectors, services
 from projects.exports import PROJECT_COLUMNS, RANKING_COLUMNS, RATING_COLUMNS
 from projects.filters import ProjectFilterSet, RatingFilterSet
 from projects.forms import (
+    ConfirmationForm,
     NewProjectForm,
     NominationForm,
     OutstandingForm,
     ProjectForm,
     RatingForm,
-    ReasonForm,
     RulesForm,
 )
 from projects.history import readable_changes
@@ -205,17 +205,21 @@ def reviewer_queue(request):
         rating_round = next((r for r in rounds if str(r.pk) == wanted), rounds[0])
     queue = progress = None
     if rating_round is not None:
-        queue = selectors.reviewer_queue(user=request.user, rating_round=rating_round)
-        show = request.GET.get("show")
-        if show == "todo":
-            queue = queue.filter(my_rating_id__isnull=True)
-        elif show == "review":
-            queue = queue.filter(my_needs_review=True)
+        queue = selectors.filtered_reviewer_queue(
+            user=request.user, rating_round=rating_round, show=request.GET.get("show")
+        )
         progress = selectors.reviewer_progress(user=request.user, rating_round=rating_round)
     return render(
         request,
         "projects/queue.html",
-        {"rounds": rounds, "round": rating_round, "queue": queue, "progress": progress},
+        {
+            "rounds": rounds,
+            "round": rating_round,
+            "queue": queue,
+            "progress": progress,
+            "show": request.GET.get("show") if request.GET.get("show") in selectors.QUEUE_FILTERS else "",
+            "window_end": selectors.window_end(rating_round) if rating_round else None,
+        },
     )
 
 
@@ -255,7 +259,7 @@ def rate_project(request, round_pk: int, project_pk: int):
                 messages.success(
                     request, _("Your rating of %(project)s is saved.") % {"project": project.title}
                 )
-                return redirect(f"{reverse('projects:queue')}?round={rating_round.pk}")
+                return redirect(_after_rating(request, rating_round=rating_round, project=project))
     last_material = project.revisions.filter(material=True).order_by("-number").first()
     return render(
         request,
@@ -269,9 +273,31 @@ def rate_project(request, round_pk: int, project_pk: int):
             "last_material": last_material,
             "last_material_changes": readable_changes(last_material) if last_material else [],
             "refusal": refusal,
+            "show": _queue_filter(request),
+            "window_end": selectors.window_end(rating_round),
         },
         status=status,
     )
+
+
+def _queue_filter(request) -> str:
+    show = request.GET.get("show")
+    return show if show in selectors.QUEUE_FILTERS else ""
+
+
+def _after_rating(request, *, rating_round: RatingRound, project: BranchProject) -> str:
+    """ "Save and next" opens the next project of the queue as the reviewer filtered it; otherwise,
+    or when nothing is left, the queue with its filter."""
+    show = _queue_filter(request)
+    suffix = f"show={show}" if show else ""
+    if "save_next" in request.POST:
+        following = selectors.next_in_queue(
+            user=request.user, rating_round=rating_round, after=project, show=show or None
+        )
+        if following is not None:
+            url = reverse("projects:rate", kwargs={"round_pk": rating_round.pk, "project_pk": following})
+            return f"{url}?{suffix}" if suffix else url
+    return f"{reverse('projects:queue')}?round={rating_round.pk}" + (f"&{suffix}" if suffix else "")
 
 
 @role_required(Role.ADMIN, Role.REVIEWER)
@@ -325,6 +351,7 @@ def round_detail(request, pk: int):
             "tracking_list": tracking_list,
             "outstanding": selectors.current_outstanding_list(tracking_list=tracking_list),
             "history": selectors.published_lists(rating_round=rating_round),
+            "round_history": selectors.round_history(rating_round=rating_round),
             "figures": selectors.year_figures(year=rating_round.year),
         },
         status=400 if request.method == "POST" else 200,
@@ -341,19 +368,6 @@ def round_open(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The window is open; %(count)s assignments made.") % {"count": made})
-    return redirect("projects:round", pk=pk)
-
-
-@require_POST
-@company_admin_required
-def round_close(request, pk: int):
-    rating_round = get_object_or_404(RatingRound, pk=pk)
-    try:
-        services.close_round(rating_round=rating_round, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The window is closed; ratings are frozen. Preview the ranking next."))
     return redirect("projects:round", pk=pk)
 
 
@@ -378,7 +392,7 @@ def ranking(request, pk: int):
         else None
     )
     tracking_list = selectors.current_tracking_list(rating_round=rating_round)
-    form = ReasonForm(request.POST or None)
+    form = ConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             published = services.publish_tracking_list(

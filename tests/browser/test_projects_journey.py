@@ -114,6 +114,11 @@ def test_the_admin_closes_the_round_publishes_the_tracking_list_and_confirms_the
     page.get_by_role("link", name=rated_round.name).click()
 
     expect(page.get_by_test_id("round-status")).to_contain_text(journey.t(RatingRound.Status.OPEN.label))
+    page.get_by_role("link", name=journey.t("Close the rating window")).click()
+    # The confirmation page says what stays unrated, and wants a reason and a tick.
+    expect(page.get_by_test_id("unrated-assignments")).to_be_visible()
+    page.get_by_label(journey.t("Reason")).fill("评价期满")
+    page.get_by_label(journey.t("I have read what will happen and confirm it.")).check()
     page.get_by_role("button", name=journey.t("Close the rating window")).click()
     expect(page.get_by_role("status")).to_have_text(
         journey.t("The window is closed; ratings are frozen. Preview the ranking next.")
@@ -130,6 +135,8 @@ def test_the_admin_closes_the_round_publishes_the_tracking_list_and_confirms_the
     expect(ranking_rows.filter(has_text=journey.t("on the list"))).to_have_count(5)
     journey.screenshot("ranking")
 
+    page.get_by_label(journey.t("Reason")).fill("党委会审定")
+    page.get_by_label(journey.t("I have read what will happen and confirm it.")).check()
     page.get_by_role("button", name=journey.t("Publish the tracking list (%(size)s)", size=5)).click()
     expect(page.get_by_role("status")).to_have_text(
         journey.t("Tracking list published: %(size)s of %(ranked)s projects.", size=5, ranked=9)
@@ -155,6 +162,8 @@ def test_the_admin_closes_the_round_publishes_the_tracking_list_and_confirms_the
     page.get_by_label(TITLES[4]).check()
     expect(counter).to_have_text("3 / 2")
     journey.expect_status(400, f"/projects/rounds/{rated_round.pk}/outstanding/")
+    page.get_by_label(journey.t("Reason")).fill("党委会审定")
+    page.get_by_label(journey.t("I have read what will happen and confirm it.")).check()
     page.get_by_role("button", name=journey.t("Confirm %(target)s outstanding projects", target=2)).click()
     bar = page.get_by_test_id("outstanding-bar")
     expect(bar.get_by_test_id("error-summary")).to_be_visible()

@@ -49,7 +49,12 @@ def hearing(kind: str) -> set[str]:
 def open_round(org):
     """The org's three branches each with a project the department rates in the open 2020 round
     (closing 2020-05-31); two reviewers of the department, homes city and county."""
-    rating_round = RatingRoundFactory(year=2020, status=RatingRound.Status.OPEN)
+    rating_round = RatingRoundFactory(
+        year=2020,
+        status=RatingRound.Status.OPEN,
+        opens_on=datetime.date(2020, 4, 1),
+        closes_on=datetime.date(2020, 5, 31),
+    )
     projects = {}
     for name in ("city", "county", "station"):
         project = BranchProjectFactory(

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from projects.models import Assignment, BranchProject, Rating, RatingRound, RubricCriterion
@@ -18,8 +19,9 @@ class RatingRoundFactory(DjangoModelFactory):
 
     year = 2020
     name = factory.LazyAttribute(lambda o: f"{o.year}年度项目评价")
-    opens_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 4, 1))
-    closes_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 5, 31))
+    # An open round's window contains today, so ratings are accepted (the window is enforced).
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
     status = RatingRound.Status.OPEN
 
     @factory.post_generation

@@ -36,8 +36,16 @@ def test_publishing_freezes_the_list_and_superseding_needs_a_reason(login, org, 
     rating_round, projects, _rater = rated
     client = login(org.admin)
     response = client.post(f"/projects/rounds/{rating_round.pk}/ranking/", {"reason": ""})
+    assert response.status_code == 400  # no confirmation, no reason
+    assert shown("Tick the box to confirm: this cannot be undone.") in response.content.decode()
+    assert shown("Say why; the reason is kept in the history.") in response.content.decode()
+    assert not TrackingList.objects.exists()
+    response = client.post(
+        f"/projects/rounds/{rating_round.pk}/ranking/", {"reason": "党委会审定", "confirm": "on"}
+    )
     assert response.status_code == 302
     first = TrackingList.objects.get()
+    assert first.reason == "党委会审定"
     assert (first.size, first.target_size, first.ranked_count) == (4, 4, 7)
     assert (
         set(first.entries.filter(on_list=True).values_list("project__title", flat=True))
@@ -56,7 +64,7 @@ def test_publishing_freezes_the_list_and_superseding_needs_a_reason(login, org, 
     )
     assert on_list == ["项目1", "项目2", "项目3", "项目5"]
 
-    response = client.post(f"/projects/rounds/{rating_round.pk}/ranking/", {"reason": ""})
+    response = client.post(f"/projects/rounds/{rating_round.pk}/ranking/", {"reason": "", "confirm": "on"})
     assert response.status_code == 400
     assert TrackingList.objects.count() == 1
 
@@ -67,7 +75,8 @@ def test_publishing_freezes_the_list_and_superseding_needs_a_reason(login, org, 
         reason="按党委会决定调整",
     )
     response = client.post(
-        f"/projects/rounds/{rating_round.pk}/ranking/", {"reason": "党委会决定：并列全部入选"}
+        f"/projects/rounds/{rating_round.pk}/ranking/",
+        {"reason": "党委会决定：并列全部入选", "confirm": "on"},
     )
     assert response.status_code == 302
     first.refresh_from_db()
@@ -123,6 +132,12 @@ def test_outstanding_projects_are_exactly_a_third_of_the_list(login, org, rated)
     response = client.post(
         f"/projects/rounds/{rating_round.pk}/outstanding/", {"projects": [projects[0].pk, projects[1].pk]}
     )
+    assert response.status_code == 400  # no confirmation, no reason
+    assert OutstandingList.objects.count() == 0
+    response = client.post(
+        f"/projects/rounds/{rating_round.pk}/outstanding/",
+        {"projects": [projects[0].pk, projects[1].pk], "reason": "党委会审定", "confirm": "on"},
+    )
     assert response.status_code == 302
     outstanding = OutstandingList.objects.get()
     assert outstanding.tracking_list == tracking_list and outstanding.projects.count() == 2
@@ -135,7 +150,7 @@ def test_outstanding_projects_are_exactly_a_third_of_the_list(login, org, rated)
     assert response.status_code == 400
     response = client.post(
         f"/projects/rounds/{rating_round.pk}/outstanding/",
-        {"projects": [projects[0].pk, projects[2].pk], "reason": "复核调整"},
+        {"projects": [projects[0].pk, projects[2].pk], "reason": "复核调整", "confirm": "on"},
     )
     assert response.status_code == 302
     assert OutstandingList.objects.current().get().projects.count() == 2
@@ -168,11 +183,24 @@ def test_only_company_administrators_run_rounds(login, org, rated, who):
     assert not TrackingList.objects.exists()
 
 
-def test_the_admin_closes_a_round_in_the_browser_flow(login, org, world):
+def test_the_admin_closes_a_round_after_a_confirmation_page(login, org, world):
     client = login(org.admin)
-    assert client.post(f"/projects/rounds/{world.round.pk}/close/").status_code == 302
+    url = f"/projects/rounds/{world.round.pk}/close/"
+    page = client.get(url).content.decode()
+    # Three assignments, none rated: all of them, and all three projects, go unrated.
+    assert "3 个评价任务中有 3 个（100.0%）尚未评价。" in page
+    assert "3 个项目没有任何评价，将不参与排名。" in page
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400
+    world.round.refresh_from_db()
+    assert world.round.is_open
+    response = client.post(url, {"reason": "评价期满", "confirm": "on"})
+    page = followed(client, response, to=f"/projects/rounds/{world.round.pk}/")
+    assert shown("The window is closed; ratings are frozen. Preview the ranking next.") in page
     world.round.refresh_from_db()
     assert world.round.is_closed and world.round.closed_by == org.admin
+    assert world.round.history.first().history_change_reason == "评价期满"
+    assert "评价期满" in page.split('data-testid="round-history"')[1]
 
 
 def test_a_junk_nomination_is_refused_without_an_error_page(login, org, rated):

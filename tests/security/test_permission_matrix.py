@@ -20,7 +20,6 @@ NOT_IN_MATRIX = {
     "set_language": "Django's language switch, for everyone",
     "supervision:good_practice_toggle": "POST-only action behind the OFFICE roles and the finding's scope",
     "projects:round_open": "POST-only action of company administrators, as the round pages above",
-    "projects:round_close": "POST-only action of company administrators, as the round pages above",
     "projects:tracking_list": "needs a closed, published round: tests/projects/test_lists.py",
     "projects:tracking_list_pdf": "needs a published list: tests/projects/test_list_notices_pdf.py",
     "projects:outstanding_list_pdf": "needs a published list: tests/projects/test_list_notices_pdf.py",
@@ -329,6 +328,28 @@ CASES = [
     Case(
         "outstanding",
         lambda w: f"/projects/rounds/{w.rating_round.pk}/outstanding/",
+        403,
+        only(("admin",), status=302),
+    ),
+    # Closing asks for a confirmation on a page of its own; reopening needs a closed round (-> round page).
+    Case("close round", lambda w: f"/projects/rounds/{w.rating_round.pk}/close/", 403, only(("admin",))),
+    Case("declared conflicts", lambda w: "/projects/conflicts/", 403, only(ADMINS)),
+    Case(
+        "declare a conflict on the county project",
+        lambda w: f"/projects/rounds/{w.rating_round.pk}/conflict/{w.county_project.pk}/",
+        403,
+        only(("reviewer",)),
+    ),
+    Case(
+        "declare a conflict on the city project (already one by the org chart)",
+        lambda w: f"/projects/rounds/{w.rating_round.pk}/conflict/{w.city_project.pk}/",
+        403,
+        only(("reviewer",), status=404),
+    ),
+    Case("rubric guidance", lambda w: f"/projects/rounds/{w.rating_round.pk}/rubric/", 403, only(("admin",))),
+    Case(
+        "reopen round",
+        lambda w: f"/projects/rounds/{w.rating_round.pk}/reopen/",
         403,
         only(("admin",), status=302),
     ),

@@ -1,0 +1,182 @@
+"""Pages of the department review that guard irreversible steps and help reviewers: closing and
+reopening a round with a confirmation, declared conflicts, balanced assignment, discussion, progress.
+
+Thin, like every view: scope, parse, call a service or selector, render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from branchtrack.web.list_page import filtered_list_page
+from org.models import Role
+from org.permissions import role_required
+from projects import selectors, services
+from projects.exports import CONFLICT_COLUMNS
+from projects.filters import ConflictFilterSet
+from projects.forms import ConfirmationForm, ConflictForm, GuidanceForm, ReopenForm
+from projects.models import RatingRound
+from projects.views import _apply_errors, company_admin_required
+
+
+@company_admin_required
+def round_close(request, pk: int):
+    """Close the window after showing what stays unrated; an explicit confirmation and a reason."""
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    if not rating_round.is_open:
+        messages.error(request, _("Only an open round can be closed."))
+        return redirect("projects:round", pk=pk)
+    form = ConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_round(
+                rating_round=rating_round, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The window is closed; ratings are frozen. Preview the ranking next.")
+            )
+            return redirect("projects:round", pk=pk)
+    return render(
+        request,
+        "projects/round_close.html",
+        {
+            "round": rating_round,
+            "form": form,
+            "preview": selectors.close_preview(rating_round=rating_round),
+            "progress": selectors.department_progress(rating_round=rating_round),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@company_admin_required
+def round_reopen(request, pk: int):
+    """Reopen a closed round with a reason, until its tracking list is published."""
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    refusal = None
+    if not rating_round.is_closed:
+        refusal = _("Only a closed round can be reopened.")
+    elif selectors.current_tracking_list(rating_round=rating_round):
+        refusal = _("The tracking list of %(round)s is published: the round can no longer be reopened.") % {
+            "round": rating_round
+        }
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("projects:round", pk=pk)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reopen_round(
+                rating_round=rating_round,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                closes_on=form.cleaned_data["closes_on"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The round is open again; reviewers can rate inside its window."))
+            return redirect("projects:round", pk=pk)
+    return render(
+        request,
+        "projects/round_reopen.html",
+        {"round": rating_round, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@company_admin_required
+def rubric_guidance(request, pk: int):
+    """What each score band of each rubric criterion means; reviewers see it beside the score input."""
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    forms = [
+        GuidanceForm(request.POST or None, criterion=criterion, prefix=f"criterion_{criterion.pk}")
+        for criterion in rating_round.criteria.all()
+    ]
+    if request.method == "POST" and all(form.is_valid() for form in forms):
+        try:
+            services.update_rubric_guidance(
+                rating_round=rating_round,
+                user=request.user,
+                guidance={form.criterion.pk: form.cleaned_data["guidance"] for form in forms},
+            )
+        except ValidationError as exc:
+            by_criterion = {f"criterion_{form.criterion.pk}": form for form in forms}
+            found = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for key, errors in found.items():
+                target = by_criterion.get(key, forms[0])
+                target.add_error("guidance" if key else None, errors)
+        else:
+            messages.success(request, _("The rubric's guidance is saved."))
+            return redirect("projects:round", pk=pk)
+    return render(
+        request,
+        "projects/rubric_guidance.html",
+        {"round": rating_round, "forms": forms},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.REVIEWER)
+def declare_conflict(request, round_pk: int, project_pk: int):
+    """A reviewer declares a conflict of interest on a project of their queue, with a reason."""
+    rating_round = get_object_or_404(RatingRound, pk=round_pk)
+    assignment = selectors.assignment_for_rater_or_404(
+        user=request.user, rating_round=rating_round, project_id=project_pk
+    )
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conflict = services.declare_conflict(
+                user=request.user, assignment=assignment, reason=form.cleaned_data["reason"]
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if conflict.needs_reassignment:
+                messages.warning(
+                    request,
+                    _(
+                        "Conflict declared: %(project)s left your queue. No other reviewer of your "
+                        "department can rate it; the administrators are asked to reassign it."
+                    )
+                    % {"project": assignment.project.title},
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Conflict declared: %(project)s left your queue; a colleague of your department rates it."
+                    )
+                    % {"project": assignment.project.title},
+                )
+            return redirect(f"{reverse('projects:queue')}?round={rating_round.pk}")
+    return render(
+        request,
+        "projects/declare_conflict.html",
+        {"round": rating_round, "project": assignment.project, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.ADMIN)
+def conflict_list(request):
+    """Every declared conflict of interest in the administrator's scope, filterable and exportable."""
+    return filtered_list_page(
+        request,
+        filterset=ConflictFilterSet(
+            request.GET or None, queryset=selectors.conflict_list_queryset(user=request.user)
+        ),
+        template="projects/conflict_list.html",
+        export=(CONFLICT_COLUMNS, "conflicts"),
+    )
