@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.date_filter import DateFilter
 from org.models import Unit
-from org.permissions import units_visible_to
 from org.unit_filter import UnitSubtreeFilter
 from projects.filters import ProjectFilterSet, RatingFilterSet
 from projects.models import BranchProject, OutstandingList, Rating, RatingRound, TrackingEntry, TrackingList
@@ -28,7 +27,7 @@ class UnitFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["within"].queryset = units_visible_to(user)
+        self.filters["within"].queryset = Unit.objects.visible_to(user)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))

@@ -14,9 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Unit
+from org.permissions import ScopedQuerySet, is_company_admin
 
 
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> ApiTokenQuerySet:
+        """A user's own personal tokens; for a company administrator every service token too."""
+        if not (getattr(user, "is_authenticated", False) and user.is_active):
+            return self.none()
+        mine = Q(kind=ApiToken.Kind.PERSONAL, user=user)
+        return self.filter(mine | Q(kind=ApiToken.Kind.SERVICE) if is_company_admin(user) else mine)
+
+    def editable_by(self, user) -> ApiTokenQuerySet:
+        """Whoever sees a token may revoke it."""
+        return self.visible_to(user)
+
     def usable(self, *, now=None) -> ApiTokenQuerySet:
         now = now or timezone.now()
         return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))

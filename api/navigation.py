@@ -1,7 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.navigation import ADMINISTRATION, NavItem
-from org.models import Role
 
 NAV_ITEMS = [
     NavItem(
@@ -23,10 +22,8 @@ NAV_ITEMS = [
     NavItem(
         _("Service tokens"),
         "api:service_tokens",
-        roles=frozenset({Role.ADMIN}),
         description=_("Tokens for systems (big screens, the OA portal) limited to a unit's scope."),
         order=952,
         group=ADMINISTRATION,
-        company_level_only=True,
     ),
 ]

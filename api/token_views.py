@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from api import selectors, services
 from api.forms import ServiceTokenForm, TokenForm
-from org.permissions import units_visible_to
+from org.models import Unit
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -68,7 +68,7 @@ def token_revoke(request, pk: int):
 def service_token_list(request):
     if not services.may_manage_service_tokens(request.user):
         raise Http404
-    units = units_visible_to(request.user)
+    units = Unit.objects.visible_to(request.user)
     form = ServiceTokenForm(request.POST or None, units=units)
     secret = None
     status = 200

@@ -25,20 +25,28 @@ from api.pagination import ApiCursorPagination
 from branchtrack.web.concurrency import StaleEditError
 from branchtrack.web.idempotency import find_by_key
 from org.filters import BranchFilterSet
-from org.models import Branch, Role
-from org.permissions import EVERYTHING, branches_visible_to, unit_scope_path, units_visible_to
+from org.models import Branch, Role, Unit
+from org.permissions import EVERYTHING, unit_scope_path
 from pairings import selectors as pairing_selectors
 from pairings import services as pairing_services
 from pairings.filters import ActivityFilterSet, LiaisonGroupFilterSet, PairingFilterSet
 from pairings.forms import ActivityForm, OutcomeForm
-from pairings.models import PairingRules
+from pairings.models import LiaisonGroup, PairingActivity, PairingRules
 from projects import selectors as project_selectors
-from projects.models import OutstandingList, ProjectRevision, Rating, RatingRound, TrackingEntry, TrackingList
+from projects.models import (
+    BranchProject,
+    OutstandingList,
+    ProjectRevision,
+    Rating,
+    RatingRound,
+    TrackingEntry,
+    TrackingList,
+)
 from supervision import selectors as supervision_selectors
 from supervision import services as supervision_services
 from supervision.filters import FeedbackFilterSet, MeetingFilterSet, VisitFilterSet
 from supervision.forms import ResolveProblemForm, VisitForm
-from supervision.models import Campaign, CoverageSnapshot, Visit, VisitScore
+from supervision.models import Campaign, CoverageSnapshot, Feedback, Finding, MeetingAttendance, Visit, VisitScore
 
 LOGGERS = frozenset({Role.ADMIN, Role.STAFF, Role.SECRETARY})
 
@@ -103,7 +111,7 @@ class UnitViewSet(ScopedReadViewSet):
     cursor_ordering = ("path",)
 
     def scoped(self, user):
-        return units_visible_to(user)
+        return Unit.objects.visible_to(user)
 
 
 class BranchViewSet(ScopedReadViewSet):
@@ -115,7 +123,7 @@ class BranchViewSet(ScopedReadViewSet):
     cursor_ordering = ("code",)
 
     def scoped(self, user):
-        return branches_visible_to(user, Branch.objects.select_related("unit"))
+        return Branch.objects.select_related("unit").visible_to(user)
 
 
 # --- supervision ----------------------------------------------------------------------------------
@@ -143,7 +151,7 @@ class CoverageSnapshotViewSet(ScopedReadViewSet):
         queryset = CoverageSnapshot.objects.select_related("unit").annotate(coverage_value=coverage)
         if unit_scope_path(user) == EVERYTHING:
             return queryset
-        return queryset.filter(unit__in=units_visible_to(user))
+        return queryset.filter(unit__in=Unit.objects.visible_to(user))
 
 
 # A form field of the visit page -> the name the API documents for it.
@@ -199,7 +207,7 @@ class VisitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadV
 
     def scoped(self, user):
         return (
-            supervision_selectors.visits_visible_to(user)
+            Visit.objects.visible_to(user)
             .select_related("branch")
             .prefetch_related(
                 Prefetch("scores", queryset=VisitScore.objects.order_by("item_id")),
@@ -303,7 +311,7 @@ class FindingViewSet(ScopedReadViewSet):
     write_roles = OFFICE
 
     def scoped(self, user):
-        return supervision_selectors.findings_visible_to(user).with_overdue_flag().select_related("visit")
+        return Finding.objects.visible_to(user).with_overdue_flag().select_related("visit")
 
     @extend_schema(
         request=dict.fromkeys(WRITE_MEDIA, serializers.ResolveProblemInputSerializer),
@@ -325,7 +333,7 @@ class MeetingViewSet(ScopedReadViewSet):
     roles = OFFICE
 
     def scoped(self, user):
-        return supervision_selectors.meetings_visible_to(user)
+        return MeetingAttendance.objects.visible_to(user)
 
 
 class FeedbackViewSet(ScopedReadViewSet):
@@ -335,7 +343,7 @@ class FeedbackViewSet(ScopedReadViewSet):
     filterset_class = FeedbackFilterSet
 
     def scoped(self, user):
-        return supervision_selectors.feedback_visible_to(user)
+        return Feedback.objects.visible_to(user)
 
 
 # --- projects -------------------------------------------------------------------------------------
@@ -371,7 +379,7 @@ class RatingViewSet(ScopedReadViewSet):
     roles = frozenset({Role.ADMIN, Role.REVIEWER})
 
     def scoped(self, user):
-        return project_selectors.ratings_visible_to(user, Rating.objects.all())
+        return Rating.objects.visible_to(user)
 
 
 class TrackingListViewSet(ScopedReadViewSet):
@@ -394,7 +402,7 @@ class TrackingEntryViewSet(ScopedReadViewSet):
 
     def scoped(self, user):
         return TrackingEntry.objects.filter(
-            project__in=project_selectors.projects_visible_to(user)
+            project__in=BranchProject.objects.visible_to(user)
         ).select_related("project")
 
 
@@ -409,7 +417,7 @@ class OutstandingListViewSet(ScopedReadViewSet):
         return OutstandingList.objects.prefetch_related(
             Prefetch(
                 "projects",
-                queryset=project_selectors.projects_visible_to(user).order_by("pk"),
+                queryset=BranchProject.objects.visible_to(user).order_by("pk"),
                 to_attr="visible_projects",
             )
         )
@@ -460,9 +468,7 @@ class PairingViewSet(ScopedReadViewSet):
             uploads=[*data["photos"], *data["documents"]],
         )
         activity = (
-            pairing_selectors.activities_visible_to(request.user)
-            .prefetch_related("outcomes")
-            .get(pk=activity.pk)
+            PairingActivity.objects.visible_to(request.user).prefetch_related("outcomes").get(pk=activity.pk)
         )
         return Response(serializers.ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
@@ -481,7 +487,7 @@ class ActivityViewSet(ScopedReadViewSet):
     roles = LOGGERS
 
     def scoped(self, user):
-        return pairing_selectors.activities_visible_to(user).prefetch_related("outcomes")
+        return PairingActivity.objects.visible_to(user).prefetch_related("outcomes")
 
 
 class LiaisonGroupViewSet(ScopedReadViewSet):
@@ -490,4 +496,4 @@ class LiaisonGroupViewSet(ScopedReadViewSet):
     roles = LOGGERS
 
     def scoped(self, user):
-        return pairing_selectors.liaison_groups_visible_to(user).prefetch_related("villages")
+        return LiaisonGroup.objects.visible_to(user).prefetch_related("villages")

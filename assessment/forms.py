@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.models import AssessmentWeights, ExportJob
 from assessment.selectors import export_years
-from org.permissions import units_visible_to
+from org.models import Unit
 
 FIRST_YEAR = 2015
 
@@ -35,7 +35,7 @@ class ExportForm(forms.Form):
         years = sorted({*configured, *range(FIRST_YEAR, this_year + 1)}, reverse=True)
         self.fields["year"].choices = [(year, str(year)) for year in years]
         self.fields["year"].initial = default_year(configured=configured)
-        units = units_visible_to(user).only("pk", "name", "depth")
+        units = Unit.objects.visible_to(user).only("pk", "name", "depth")
         self.fields["scope"].widget.choices = [
             (unit.pk, "\u3000" * (unit.depth - 1) + unit.name) for unit in units
         ]

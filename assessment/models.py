@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from org.models import Branch, Unit
+from org.permissions import ScopedQuerySet, unit_subtree_q
+from org.roles import Role
 
 WEIGHT_TOTAL = Decimal("100")
 
@@ -197,6 +199,15 @@ def export_upload_to(instance: ExportJob, filename: str) -> str:
     return f"assessment/{instance.year}/{filename}"
 
 
+class ExportJobQuerySet(ScopedQuerySet):
+    # Exports are run by administrators (the pages are theirs); staff may read those of their subtree.
+    editor_roles = (Role.ADMIN,)
+
+    def visible_to(self, user) -> ExportJobQuerySet:
+        """Exports of the user's unit subtree (all of them, whole-company ones too, at company level)."""
+        return self.restricted(unit_subtree_q(user))
+
+
 class ExportJob(models.Model):
     """One request for an assessment sheet; a Celery task builds the file and reports progress here."""
 
@@ -240,6 +251,8 @@ class ExportJob(models.Model):
     from_snapshot = models.BooleanField(_("from the frozen year"), default=False)
     error = models.TextField(_("reason of failure"), blank=True)
     file = models.FileField(_("file"), upload_to=export_upload_to, blank=True, max_length=255)
+
+    objects = ExportJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assessment export")

@@ -9,12 +9,11 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet
 
-from assessment.models import AssessmentWeights, ExportJob, SnapshotRow, SnapshotUnit, YearSnapshot
+from assessment.models import AssessmentWeights, SnapshotRow, SnapshotUnit, YearSnapshot
 from assessment.scoring import Weights, score
 from assessment.sources import known_years, year_sources
 from branchtrack.web.year_end import BRANCH, PATH, Side, merged
 from org.models import Branch, Unit
-from org.permissions import unit_scope_path
 
 CHUNK_SIZE = 2000
 
@@ -207,17 +206,6 @@ def company_scope_path() -> str:
 def sheet_key(unit_path: str, *, scope_path: str) -> str:
     """The path of the sheet unit a branch's unit belongs to (see `RowSet.sheet_units`)."""
     return unit_path[: len(scope_path) + Unit.steplen] if len(unit_path) > len(scope_path) else scope_path
-
-
-def export_jobs_visible_to(user) -> QuerySet[ExportJob]:
-    """Exports of the user's unit subtree (all of them for company-level admins)."""
-    prefix = unit_scope_path(user)
-    queryset = ExportJob.objects.select_related("unit", "requested_by")
-    if prefix is None:
-        return queryset.none()
-    if prefix == "":
-        return queryset
-    return queryset.filter(unit__path__startswith=prefix)
 
 
 def export_years() -> list[int]:

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,10 +11,9 @@ from django.views.decorators.http import require_POST
 from assessment.filters import ExportJobFilterSet
 from assessment.forms import ExportForm, FreezeForm
 from assessment.models import ExportJob, YearSnapshot
-from assessment.selectors import export_jobs_visible_to
 from assessment.services import download_name, file_extension, freeze_year, start_export
-from org.models import Role
-from org.permissions import get_visible_or_404, role_required, units_visible_to
+from org.models import Role, Unit
+from org.permissions import role_required
 
 PAGE_SIZE = 20
 DOWNLOAD_TYPES = {
@@ -31,12 +30,15 @@ def export_list(request):
     form = ExportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         # A unit outside the admin's subtree is not found, as everywhere else.
-        unit = get_visible_or_404(units_visible_to(request.user), pk=form.cleaned_data["scope"])
+        unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=form.cleaned_data["scope"])
         job = start_export(
             user=request.user, year=form.cleaned_data["year"], unit=unit, fmt=form.cleaned_data["format"]
         )
         return redirect("assessment:export_detail", pk=job.pk)
-    filterset = ExportJobFilterSet(request.GET or None, queryset=export_jobs_visible_to(request.user))
+    filterset = ExportJobFilterSet(
+        request.GET or None,
+        queryset=ExportJob.objects.select_related("unit", "requested_by").visible_to(request.user),
+    )
     status = 400 if (request.method == "POST") or (filterset.is_bound and not filterset.is_valid()) else 200
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")) if status == 200 else None
     context = {
@@ -54,7 +56,9 @@ def export_list(request):
 
 @role_required(Role.ADMIN)
 def export_detail(request, pk: int):
-    job = get_visible_or_404(export_jobs_visible_to(request.user), pk=pk)
+    job = get_object_or_404(
+        ExportJob.objects.select_related("unit", "requested_by").visible_to(request.user), pk=pk
+    )
     return render(request, "assessment/export_detail.html", {"job": job})
 
 
@@ -62,7 +66,9 @@ def export_detail(request, pk: int):
 @role_required(Role.ADMIN)
 def export_progress(request, pk: int):
     """The small JSON the progress bar polls (never cached: it changes every second)."""
-    job = get_visible_or_404(export_jobs_visible_to(request.user), pk=pk)
+    job = get_object_or_404(
+        ExportJob.objects.select_related("unit", "requested_by").visible_to(request.user), pk=pk
+    )
     return JsonResponse(
         {
             "status": job.status,
@@ -82,8 +88,12 @@ def export_progress(request, pk: int):
 
 @role_required(Role.ADMIN)
 def export_download(request, pk: int):
-    job = get_visible_or_404(
-        export_jobs_visible_to(request.user).filter(status=ExportJob.Status.DONE).exclude(file=""), pk=pk
+    job = get_object_or_404(
+        ExportJob.objects.select_related("unit", "requested_by")
+        .visible_to(request.user)
+        .filter(status=ExportJob.Status.DONE)
+        .exclude(file=""),
+        pk=pk,
     )
     try:
         handle = job.file.open("rb")

@@ -3,8 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from org.models import Branch
-from org.permissions import units_visible_to
+from org.models import Branch, Unit
 from org.unit_filter import UnitSubtreeFilter
 
 
@@ -22,7 +21,7 @@ class BranchFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["unit"].queryset = units_visible_to(user)
+        self.filters["unit"].queryset = Unit.objects.visible_to(user)
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -5,12 +5,36 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from org.permissions import (
+    ScopedQuerySet,
+    branch_scope_q,
+    is_company_admin,
+    unit_scope_path,
+    unit_subtree_q,
+)
+from org.roles import Role
 
-class UnitQuerySet(MP_NodeQuerySet):
+__all__ = ["Branch", "Department", "Role", "Unit", "User"]
+
+
+class UnitQuerySet(ScopedQuerySet, MP_NodeQuerySet):
+    # The tree changes through the organisation import, which spans the whole company.
+    def visible_to(self, user) -> UnitQuerySet:
+        """The user's unit subtree; users without a unit-wide scope see their own unit only."""
+        condition = unit_subtree_q(user, unit="")
+        if unit_scope_path(user) is None:
+            own = getattr(user, "unit_id", None) if getattr(user, "is_authenticated", False) else None
+            return self.filter(pk=own) if own is not None else self.none()
+        return self.restricted(condition)
+
+    def editable_by(self, user) -> UnitQuerySet:
+        return self.all() if is_company_admin(user) else self.none()
+
     def subtree_of(self, unit: Unit) -> UnitQuerySet:
         """The unit and all its descendants: one prefix match on the materialized path."""
         return self.filter(path__startswith=unit.path)
@@ -59,7 +83,7 @@ class Unit(MP_Node):
         return [path[:end] for end in range(cls.steplen, len(path) + 1, cls.steplen)]
 
 
-class BranchQuerySet(models.QuerySet):
+class BranchQuerySet(ScopedQuerySet):
     def active(self) -> BranchQuerySet:
         return self.filter(active=True)
 
@@ -67,9 +91,11 @@ class BranchQuerySet(models.QuerySet):
         return self.filter(unit__path__startswith=unit.path)
 
     def visible_to(self, user) -> BranchQuerySet:
-        from org.permissions import branches_visible_to
+        return self.restricted(branch_scope_q(user, branch=""))
 
-        return branches_visible_to(user, self)
+    def editable_by(self, user) -> BranchQuerySet:
+        # Branches change through the organisation import, which spans the whole company.
+        return self.all() if is_company_admin(user) else self.none()
 
 
 class Branch(models.Model):
@@ -94,12 +120,22 @@ class Branch(models.Model):
         return self.name
 
 
+class DepartmentQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> DepartmentQuerySet:
+        """Departments are company-wide: every signed-in user sees them."""
+        return self.all() if getattr(user, "is_authenticated", False) and user.is_active else self.none()
+
+    def editable_by(self, user) -> DepartmentQuerySet:
+        return self.all() if is_company_admin(user) else self.none()
+
+
 class Department(models.Model):
     """A professional department (专业部门); departments rate branch projects."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
 
+    objects = DepartmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -111,11 +147,21 @@ class Department(models.Model):
         return self.name
 
 
-class Role(models.TextChoices):
-    ADMIN = "admin", _("Administrator")
-    STAFF = "staff", _("Party-affairs staff")
-    REVIEWER = "reviewer", _("Department reviewer")
-    SECRETARY = "secretary", _("Branch secretary")
+class UserQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> UserQuerySet:
+        """Office roles see the users of their unit subtree; everybody sees themselves."""
+        if not (getattr(user, "is_authenticated", False) and user.is_active):
+            return self.none()
+        condition = unit_subtree_q(user)
+        return self.all() if condition is None else self.filter(condition | Q(pk=user.pk))
+
+    def editable_by(self, user) -> UserQuerySet:
+        # Accounts are managed in the admin site by company administrators.
+        return self.all() if is_company_admin(user) else self.none()
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    """Django's user manager (create_user...) with the permission API's scope methods."""
 
 
 class User(AbstractUser):
@@ -144,7 +190,7 @@ class User(AbstractUser):
         verbose_name=_("branch"),
     )
 
-    objects = UserManager()
+    objects = ScopedUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:

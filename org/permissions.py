@@ -1,18 +1,55 @@
-"""The one permission layer: what a user may see and change, by role and place in the org chart.
+"""The permission API: what a user may see and what they may change, by role and place in the org chart.
 
-Views, forms, exports and selectors all scope their querysets through these functions, so an
-object outside a user's scope is simply not found (404) rather than forbidden (which would leak
-that it exists).
+Every business model's queryset answers two questions (in the spirit of NetBox's
+`RestrictedQuerySet.restrict(user, action)`):
+
+    Model.objects.visible_to(user)    the rows the user may open (lists, details, exports, charts, API)
+    Model.objects.editable_by(user)   the rows the user may change (edit URLs, POST actions, API writes)
+
+Views look objects up in one of them with `get_object_or_404`, so an object outside the user's scope,
+or one they may only read, is simply not found (404) rather than forbidden (which would leak that it
+exists). Pages as a whole are guarded by `role_required(...)` and `company_admin_required` (403 with
+the translated "Not allowed" page); each guard records its predicate on the view, so the menu shows
+exactly the pages a user may open (`branchtrack.web.navigation`).
+
+This module imports no model: the querysets in each app's models.py subclass `ScopedQuerySet` and
+write their rules with the helpers below.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from collections.abc import Callable
+from functools import wraps
 
-from org.models import Branch, Role, Unit
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+
+from branchtrack.web.navigation import guard_view
+from org.roles import Role
 
 EVERYTHING = ""
+# The roles that work in the party-affairs office of a unit: they log visits, meetings, pairings...
+OFFICE_ROLES = (Role.ADMIN, Role.STAFF)
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+
+
+def has_role(user, *roles: str) -> bool:
+    """An active, signed-in user whose role (superusers count as administrators) is one of `roles`."""
+    return _signed_in(user) and user.effective_role in roles
+
+
+def is_admin(user) -> bool:
+    return _signed_in(user) and user.is_admin
+
+
+def is_company_admin(user) -> bool:
+    """An administrator of the whole company (not of one unit's subtree)."""
+    return is_admin(user) and user.is_company_level
 
 
 def unit_scope_path(user) -> str | None:
@@ -21,72 +58,97 @@ def unit_scope_path(user) -> str | None:
     "" means the whole company; None means no unit-wide scope at all (reviewers, secretaries,
     anonymous users), whose access is granted object by object instead.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _signed_in(user):
         return None
     if user.is_superuser:
         return EVERYTHING
-    if user.role in (Role.ADMIN, Role.STAFF) and user.unit_id is not None:
+    if user.role in OFFICE_ROLES and user.unit_id is not None:
         return user.unit.path
     return None
 
 
-def units_visible_to(user, queryset: QuerySet[Unit] | None = None) -> QuerySet[Unit]:
-    queryset = Unit.objects.all() if queryset is None else queryset
-    prefix = unit_scope_path(user)
-    if prefix is None:
-        if getattr(user, "is_authenticated", False) and user.unit_id is not None:
-            return queryset.filter(pk=user.unit_id)
-        return queryset.none()
-    return queryset if prefix == EVERYTHING else queryset.filter(path__startswith=prefix)
-
-
-def branches_visible_to(user, queryset: QuerySet[Branch] | None = None) -> QuerySet[Branch]:
-    queryset = Branch.objects.all() if queryset is None else queryset
-    if getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.SECRETARY:
-        return queryset.filter(pk=user.branch_id) if user.branch_id else queryset.none()
-    prefix = unit_scope_path(user)
-    if prefix is None:
-        return queryset.none()
-    if prefix == EVERYTHING:
-        # No join to the units just to match every path: counting 50,000 branches costs half.
-        return queryset
-    return queryset.filter(unit__path__startswith=prefix)
-
-
-def unit_in_scope(user, unit: Unit) -> bool:
+def unit_in_scope(user, unit) -> bool:
     prefix = unit_scope_path(user)
     return prefix is not None and unit.path.startswith(prefix)
 
 
-def is_admin(user) -> bool:
-    return getattr(user, "is_authenticated", False) and user.is_active and user.is_admin
+def unit_subtree_q(user, *, unit: str = "unit") -> Q | None:
+    """Rows whose unit (reached by the lookup `unit`) lies in the user's subtree.
+
+    None: every row (company level); an empty match for users without a unit-wide scope.
+    """
+    prefix = unit_scope_path(user)
+    if prefix is None:
+        return Q(pk__in=[])
+    if prefix == EVERYTHING:
+        return None
+    return Q(**{f"{unit}__path__startswith": prefix})
 
 
-def get_visible_or_404(queryset: QuerySet, **lookup):
-    """get_object_or_404 on an already scoped queryset; named so call sites read as a policy."""
-    return get_object_or_404(queryset, **lookup)
+def branch_scope_q(user, *, branch: str = "branch") -> Q | None:
+    """Rows whose branch (reached by the lookup `branch`, "" for Branch itself) the user sees.
+
+    A secretary sees their own branch; office roles the branches of their unit subtree (None: every
+    branch, without joining the units just to match every path); nobody else any.
+    """
+    own = f"{branch}_id" if branch else "pk"
+    unit = f"{branch}__unit" if branch else "unit"
+    if _signed_in(user) and user.role == Role.SECRETARY:
+        return Q(**{own: user.branch_id}) if user.branch_id else Q(pk__in=[])
+    return unit_subtree_q(user, unit=unit)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base of every business model's queryset: `visible_to(user)` and `editable_by(user)`.
+
+    A subclass writes `visible_to`; `editable_by` defaults to "what the user sees, if their role is
+    one of `editor_roles`" (superusers count as administrators). Read-only models keep
+    `editor_roles` empty; rules that differ override `editable_by`.
+    """
+
+    editor_roles: tuple[str, ...] = ()
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        raise NotImplementedError(f"{type(self).__name__} must say what a user may see")
+
+    def editable_by(self, user) -> ScopedQuerySet:
+        if not has_role(user, *self.editor_roles):
+            return self.none()
+        return self.visible_to(user)
+
+    def restricted(self, condition: Q | None) -> ScopedQuerySet:
+        """Filter by a scope condition (None: no restriction)."""
+        return self.all() if condition is None else self.filter(condition)
 
 
 def role_required(*roles: str):
-    """View decorator: only these roles (superusers count as admins) may open the page; others get 403.
+    """View decorator: only these roles (superusers count as administrators) open the page; others get 403.
 
-    Object-level checks still go through the scoped querysets above (404 for foreign objects).
+    Object-level checks go through the scoped querysets above (404 for foreign objects).
     """
-    from functools import wraps
+    return page_guard(lambda user: has_role(user, *roles))
 
-    from django.contrib.auth.decorators import login_required
-    from django.core.exceptions import PermissionDenied
+
+def page_guard(predicate: Callable[[object], bool]):
+    """View decorator: signed-in users for whom `predicate(user)` holds open the page; others get 403.
+
+    The predicate is recorded on the view (`guard_view`), so the menu offers the page to exactly
+    the users it would let in.
+    """
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(request, *args, **kwargs):
-            user = request.user
-            role = Role.ADMIN if user.is_superuser else user.role
-            if role not in roles:
+            if not predicate(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return guard_view(wrapped, predicate)
 
     return decorator
+
+
+# "Company administrators only", written once: the organisation import and export, rating rounds and
+# published lists, the year freeze, the audit trail and service tokens span every unit.
+company_admin_required = page_guard(is_company_admin)

@@ -11,7 +11,7 @@ from org.filters import BranchFilterSet
 from org.forms import OrgImportForm
 from org.imports import ORGANISATION_IMPORTER
 from org.models import Branch, Role
-from org.permissions import branches_visible_to, role_required
+from org.permissions import role_required
 
 
 @login_required
@@ -22,7 +22,7 @@ def home(request):
 
 @role_required(Role.ADMIN, Role.STAFF)
 def branch_list(request):
-    queryset = branches_visible_to(request.user, Branch.objects.select_related("unit")).order_by("code")
+    queryset = Branch.objects.select_related("unit").visible_to(request.user).order_by("code")
     return filtered_list_page(
         request,
         filterset=BranchFilterSet(request.GET or None, queryset=queryset, user=request.user),

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.date_filter import DateFilter
 from org.models import Unit
-from org.permissions import units_visible_to
 from org.unit_filter import UnitSubtreeFilter
 from pairings.models import ExternalOrg, LiaisonGroup, Pairing, PairingActivity, Theme
 
@@ -51,7 +50,7 @@ class PairingFilterSet(django_filters.FilterSet):
     def __init__(self, *args, user=None, today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or datetime.date.today()
-        self.filters["unit"].queryset = units_visible_to(user)
+        self.filters["unit"].queryset = Unit.objects.visible_to(user)
         self.filters["theme"].queryset = Theme.objects.all()
 
     def search(self, queryset, name, value):
@@ -98,7 +97,7 @@ class ActivityFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["unit"].queryset = units_visible_to(user)
+        self.filters["unit"].queryset = Unit.objects.visible_to(user)
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -145,7 +144,7 @@ class LiaisonGroupFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["unit"].queryset = units_visible_to(user)
+        self.filters["unit"].queryset = Unit.objects.visible_to(user)
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -15,6 +15,8 @@ from simple_history.models import HistoricalRecords
 
 from branchtrack.web.idempotency import idempotency_key_field
 from org.models import Branch, Unit
+from org.permissions import OFFICE_ROLES, ScopedQuerySet, branch_scope_q, unit_scope_path
+from org.roles import Role
 
 DEFAULT_DORMANT_AFTER_DAYS = 90
 
@@ -61,6 +63,42 @@ class PairingRules(models.Model):
         return cls.objects.order_by("pk").first() or cls()
 
 
+# Who logs activities and keeps liaison groups: the office roles and the branch's secretary.
+LOGGER_ROLES = (*OFFICE_ROLES, Role.SECRETARY)
+
+
+def pairing_scope_q(user, *, prefix: str = "") -> Q | None:
+    """The Q that keeps rows of pairings the user may see (None: everything; Q(pk__in=[]): nothing).
+
+    A secretary sees their branch's pairings; office roles those of a branch or unit committee in
+    their subtree. `prefix` is the lookup path from the queried model to Pairing ("" for Pairing).
+    """
+    if getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.SECRETARY:
+        return branch_scope_q(user, branch=f"{prefix}branch")
+    path = unit_scope_path(user)
+    if path is None:
+        return Q(pk__in=[])
+    if path == "":
+        return None
+    return Q(**{f"{prefix}branch__unit__path__startswith": path}) | Q(
+        **{f"{prefix}unit__path__startswith": path}
+    )
+
+
+class ExternalOrgQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> ExternalOrgQuerySet:
+        """The register of external organisations is company-wide: every signed-in user sees it."""
+        return self.all() if getattr(user, "is_authenticated", False) and user.is_active else self.none()
+
+    def editable_by(self, user) -> ExternalOrgQuerySet:
+        # Administrators import the register; pairings only refer to it.
+        return (
+            self.all()
+            if getattr(user, "is_authenticated", False) and user.is_active and user.is_admin
+            else self.none()
+        )
+
+
 class ExternalOrg(models.Model):
     """A customer's or partner's party organisation, or a village branch (客户党组织)."""
 
@@ -80,6 +118,7 @@ class ExternalOrg(models.Model):
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
 
+    objects = ExternalOrgQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -91,7 +130,12 @@ class ExternalOrg(models.Model):
         return self.name
 
 
-class PairingQuerySet(models.QuerySet):
+class PairingQuerySet(ScopedQuerySet):
+    editor_roles = OFFICE_ROLES
+
+    def visible_to(self, user) -> PairingQuerySet:
+        return self.restricted(pairing_scope_q(user))
+
     def in_unit_subtree(self, path: str) -> PairingQuerySet:
         """Pairings of a branch under the unit path, or of a unit committee under it."""
         return self.filter(Q(branch__unit__path__startswith=path) | Q(unit__path__startswith=path))
@@ -212,6 +256,13 @@ class Pairing(models.Model):
         return self.branch.unit_id if self.branch_id else self.unit_id
 
 
+class PairingActivityQuerySet(ScopedQuerySet):
+    editor_roles = LOGGER_ROLES
+
+    def visible_to(self, user) -> PairingActivityQuerySet:
+        return self.restricted(pairing_scope_q(user, prefix="pairing__"))
+
+
 class PairingActivity(models.Model):
     """共建活动: one joint activity of a pairing."""
 
@@ -237,6 +288,7 @@ class PairingActivity(models.Model):
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
     idempotency_key = idempotency_key_field()
 
+    objects = PairingActivityQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -286,6 +338,13 @@ def _attachment_path(instance: ActivityAttachment, filename: str) -> str:
     return f"pairings/activities/{instance.activity_id}/{filename}"
 
 
+class ActivityAttachmentQuerySet(ScopedQuerySet):
+    editor_roles = LOGGER_ROLES
+
+    def visible_to(self, user) -> ActivityAttachmentQuerySet:
+        return self.restricted(pairing_scope_q(user, prefix="activity__pairing__"))
+
+
 class ActivityAttachment(models.Model):
     """A photo or PDF of an activity; served only through the scoped download view."""
 
@@ -311,6 +370,7 @@ class ActivityAttachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
+    objects = ActivityAttachmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -340,7 +400,13 @@ class Village(models.Model):
         return f"{self.township}{self.name}" if self.township else self.name
 
 
-class LiaisonGroupQuerySet(models.QuerySet):
+class LiaisonGroupQuerySet(ScopedQuerySet):
+    editor_roles = LOGGER_ROLES
+
+    def visible_to(self, user) -> LiaisonGroupQuerySet:
+        """The groups of the branches the user sees."""
+        return self.filter(branch__in=Branch.objects.visible_to(user))
+
     def totals(self) -> dict[str, int]:
         """Groups, branches, distinct villages and cadres reached."""
         figures = self.aggregate(

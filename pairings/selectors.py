@@ -1,8 +1,8 @@
 """Reads of 联创共建: scoped querysets for the pages and the summary figures (per-branch figures
 for the year-end export are `pairings.year_end`'s).
 
-Every queryset a page shows goes through `pairings_visible_to` (or its siblings), built on
-`org.permissions`: staff and admins see their unit subtree, a secretary only their own branch.
+Every queryset a page shows is scoped by the permission API (`Pairing.objects.visible_to(user)` and its
+siblings, see `pairings.models`): staff and admins see their unit subtree, a secretary only their own branch.
 """
 
 from __future__ import annotations
@@ -10,65 +10,19 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import ExtractMonth
 
-from org.models import Role
-from org.permissions import EVERYTHING, branches_visible_to, unit_scope_path
 from pairings import year_end
 from pairings.models import (
-    ActivityAttachment,
     LiaisonGroup,
     Pairing,
     PairingActivity,
     PairingQuerySet,
     PairingRules,
     Theme,
+    pairing_scope_q,
 )
-
-
-def _scope_filter(user, *, prefix: str = "") -> Q | None:
-    """The Q that keeps rows of pairings the user may see (None: everything; Q(pk__in=[]): nothing).
-
-    `prefix` is the lookup path from the queried model to Pairing ("" for Pairing itself).
-    """
-    if getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.SECRETARY:
-        if not user.branch_id:
-            return Q(pk__in=[])
-        return Q(**{f"{prefix}branch_id": user.branch_id})
-    path = unit_scope_path(user)
-    if path is None:
-        return Q(pk__in=[])
-    if path == EVERYTHING:
-        return None
-    return Q(**{f"{prefix}branch__unit__path__startswith": path}) | Q(
-        **{f"{prefix}unit__path__startswith": path}
-    )
-
-
-def _scoped(queryset: QuerySet, user, *, prefix: str = "") -> QuerySet:
-    condition = _scope_filter(user, prefix=prefix)
-    return queryset if condition is None else queryset.filter(condition)
-
-
-def pairings_visible_to(user, queryset: PairingQuerySet | None = None) -> PairingQuerySet:
-    return _scoped(Pairing.objects.all() if queryset is None else queryset, user)
-
-
-def activities_visible_to(
-    user, queryset: QuerySet[PairingActivity] | None = None
-) -> QuerySet[PairingActivity]:
-    queryset = PairingActivity.objects.all() if queryset is None else queryset
-    return _scoped(queryset, user, prefix="pairing__")
-
-
-def attachments_visible_to(user) -> QuerySet[ActivityAttachment]:
-    return _scoped(ActivityAttachment.objects.all(), user, prefix="activity__pairing__")
-
-
-def liaison_groups_visible_to(user, queryset: QuerySet[LiaisonGroup] | None = None) -> QuerySet[LiaisonGroup]:
-    queryset = LiaisonGroup.objects.all() if queryset is None else queryset
-    return queryset.filter(branch__in=branches_visible_to(user))
 
 
 def pairing_list(*, user, today: datetime.date, rules: PairingRules) -> PairingQuerySet:
@@ -80,7 +34,7 @@ def pairing_list(*, user, today: datetime.date, rules: PairingRules) -> PairingQ
         .with_dormancy(today=today, dormant_after_days=rules.dormant_after_days)
         .order_by("-start_date", "pk")
     )
-    return pairings_visible_to(user, queryset)
+    return queryset.visible_to(user)
 
 
 def pairing_for_page(*, user, pk: int, today: datetime.date, rules: PairingRules) -> Pairing | None:
@@ -98,14 +52,14 @@ def activity_timeline(*, pairing: Pairing) -> QuerySet[PairingActivity]:
 
 
 def activity_list(*, user) -> QuerySet[PairingActivity]:
-    return activities_visible_to(
-        user,
+    return (
         PairingActivity.objects.select_related(
             "pairing__branch__unit", "pairing__unit", "pairing__external_org"
         )
         .prefetch_related("outcomes")
         .annotate(attachment_count=Count("attachments", distinct=True))
-        .order_by("-date", "-pk"),
+        .order_by("-date", "-pk")
+        .visible_to(user)
     )
 
 
@@ -133,7 +87,7 @@ class Summary:
 
 
 def latest_activity_year(*, user) -> int | None:
-    latest = activities_visible_to(user).aggregate(latest=Max("date"))["latest"]
+    latest = PairingActivity.objects.visible_to(user).aggregate(latest=Max("date"))["latest"]
     return latest.year if latest else None
 
 
@@ -144,14 +98,14 @@ def pairing_summary(*, user, year: int, today: datetime.date, rules: PairingRule
     for `year`. An activity under a pairing with two themes counts once under each theme and once
     in the monthly total.
     """
-    pairings = pairings_visible_to(user)
+    pairings = Pairing.objects.visible_to(user)
     counts = pairings.distinct_counts()
     dormant = (
         pairings.with_dormancy(today=today, dormant_after_days=rules.dormant_after_days)
         .filter(is_dormant=True)
         .count()
     )
-    in_year = activities_visible_to(user, year_end.activities_in(year))
+    in_year = year_end.activities_in(year).visible_to(user)
     months = [0] * 12
     for row in (
         in_year.annotate(month=ExtractMonth("date")).values("month").annotate(n=Count("pk")).order_by()
@@ -169,7 +123,7 @@ def pairing_summary(*, user, year: int, today: datetime.date, rules: PairingRule
             by_theme_month.setdefault(row["pairing__themes"], [0] * 12)[row["month"] - 1] = row["n"]
     # Pairings per theme count only the user's pairings (filter=None: everything).
     themes = Theme.objects.annotate(
-        pairing_count=Count("pairings", filter=_scope_filter(user, prefix="pairings__"), distinct=True)
+        pairing_count=Count("pairings", filter=pairing_scope_q(user, prefix="pairings__"), distinct=True)
     )
     theme_list, theme_months = [], {}
     for theme in themes:
@@ -185,5 +139,5 @@ def pairing_summary(*, user, year: int, today: datetime.date, rules: PairingRule
         themes=theme_list,
         months=months,
         theme_months=theme_months,
-        liaison=liaison_groups_visible_to(user).totals(),
+        liaison=LiaisonGroup.objects.visible_to(user).totals(),
     )

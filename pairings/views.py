@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from branchtrack.web.import_page import table_import_page
 from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
 from branchtrack.web.uploads import stored_file_response
-from org.models import Role
-from org.permissions import branches_visible_to, get_visible_or_404, role_required, units_visible_to
+from org.models import Branch, Role, Unit
+from org.permissions import role_required
 from pairings import selectors, services
 from pairings.exports import ACTIVITY_COLUMNS, EXTERNAL_ORG_COLUMNS, PAIRING_COLUMNS
 from pairings.filters import (
@@ -31,7 +31,7 @@ from pairings.forms import (
     PairingForm,
 )
 from pairings.imports import EXTERNAL_ORG_IMPORTER
-from pairings.models import ExternalOrg, PairingActivity, PairingRules
+from pairings.models import ActivityAttachment, ExternalOrg, LiaisonGroup, Pairing, PairingActivity, PairingRules
 
 LOGGERS = (Role.ADMIN, Role.STAFF, Role.SECRETARY)
 OFFICE = (Role.ADMIN, Role.STAFF)
@@ -77,8 +77,8 @@ def pairing_detail(request, pk: int):
 def pairing_create(request):
     form = PairingForm(
         request.POST or None,
-        branches=branches_visible_to(request.user).active(),
-        units=units_visible_to(request.user),
+        branches=Branch.objects.visible_to(request.user).active(),
+        units=Unit.objects.visible_to(request.user),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -105,7 +105,7 @@ def pairing_create(request):
 
 @role_required(*OFFICE)
 def pairing_edit(request, pk: int):
-    pairing = get_visible_or_404(selectors.pairings_visible_to(request.user), pk=pk)
+    pairing = get_object_or_404(Pairing.objects.visible_to(request.user), pk=pk)
     form = PairingForm(request.POST or None, instance=pairing)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -129,8 +129,8 @@ def pairing_edit(request, pk: int):
 
 @role_required(*LOGGERS)
 def activity_create(request, pk: int):
-    pairing = get_visible_or_404(
-        selectors.pairings_visible_to(request.user).select_related("branch", "unit", "external_org"), pk=pk
+    pairing = get_object_or_404(
+        Pairing.objects.visible_to(request.user).select_related("branch", "unit", "external_org"), pk=pk
     )
     today = _today()
     form = ActivityForm(request.POST or None, request.FILES or None, pairing=pairing, today=today)
@@ -253,7 +253,7 @@ def activity_list(request):
 
 @role_required(*LOGGERS)
 def attachment_download(request, pk: int):
-    attachment = get_visible_or_404(selectors.attachments_visible_to(request.user), pk=pk)
+    attachment = get_object_or_404(ActivityAttachment.objects.visible_to(request.user), pk=pk)
     return stored_file_response(
         attachment.file, content_type=attachment.content_type, filename=attachment.original_name
     )
@@ -302,13 +302,13 @@ def external_org_import(request):
 @role_required(*LOGGERS)
 def liaison_list(request):
     queryset = (
-        selectors.liaison_groups_visible_to(request.user)
+        LiaisonGroup.objects.visible_to(request.user)
         .select_related("branch__unit")
         .prefetch_related("villages")
         .order_by("branch__code", "pk")
     )
     filterset = LiaisonGroupFilterSet(request.GET or None, queryset=queryset, user=request.user)
-    totals = selectors.liaison_groups_visible_to(request.user).totals()
+    totals = LiaisonGroup.objects.visible_to(request.user).totals()
     context = {"filter": filterset, "page": None, "totals": totals}
     if filterset.is_bound and not filterset.is_valid():
         return render(request, "pairings/liaison_list.html", context, status=400)
@@ -321,8 +321,10 @@ def liaison_list(request):
 def liaison_edit(request, pk: int | None = None):
     group = None
     if pk is not None:
-        group = get_visible_or_404(selectors.liaison_groups_visible_to(request.user), pk=pk)
-    form = LiaisonGroupForm(request.POST or None, instance=group, branches=branches_visible_to(request.user))
+        group = get_object_or_404(LiaisonGroup.objects.visible_to(request.user), pk=pk)
+    form = LiaisonGroupForm(
+        request.POST or None, instance=group, branches=Branch.objects.visible_to(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -3,14 +3,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Department, Unit
-from org.permissions import units_visible_to
 from org.unit_filter import UnitSubtreeFilter
 from projects.models import BranchProject, DeclaredConflict, Rating, RatingRound
 
 
 def _unit_choices(user):
     # Reviewers have no unit scope; their list is narrowed by department, so offer every unit.
-    return units_visible_to(user) if getattr(user, "role", None) != "reviewer" else Unit.objects.all()
+    return Unit.objects.visible_to(user) if getattr(user, "role", None) != "reviewer" else Unit.objects.all()
 
 
 class ProjectFilterSet(django_filters.FilterSet):

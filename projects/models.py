@@ -20,6 +20,8 @@ from simple_history.models import HistoricalRecords
 
 from branchtrack.web.idempotency import idempotency_key_field
 from org.models import Branch, Department
+from org.permissions import ScopedQuerySet, has_role, is_admin, is_company_admin
+from org.roles import Role
 
 
 class Rounding(models.TextChoices):
@@ -39,6 +41,16 @@ def apply_fraction(count: int, *, numerator: int, denominator: int, rounding: st
     if rounding == Rounding.DOWN:
         return product // denominator
     return (2 * product + denominator) // (2 * denominator)
+
+
+class RatingRoundQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> RatingRoundQuerySet:
+        """Rounds are company-wide: every signed-in user sees them."""
+        return self.all() if getattr(user, "is_authenticated", False) and user.is_active else self.none()
+
+    def editable_by(self, user) -> RatingRoundQuerySet:
+        """Rounds, their rules and published lists are run by company administrators."""
+        return self.all() if is_company_admin(user) else self.none()
 
 
 class RatingRound(models.Model):
@@ -97,6 +109,7 @@ class RatingRound(models.Model):
         _("outstanding rounding"), max_length=8, choices=Rounding.choices, default=Rounding.UP
     )
 
+    objects = RatingRoundQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -195,7 +208,38 @@ class RubricCriterion(models.Model):
         return self.name
 
 
-class BranchProjectQuerySet(models.QuerySet):
+def conflict_of_interest_q(user, *, prefix: str = "") -> Q:
+    """Projects the user must never rate: branches of their home unit's subtree, and their own branch.
+
+    Taken from the org chart rather than from what raters declare. `prefix` points at the project
+    from another model (e.g. "project__").
+    """
+    conflict = Q(pk__in=[])
+    if user.unit_id is not None:
+        conflict |= Q(**{f"{prefix}branch__unit__path__startswith": user.unit.path})
+    if user.branch_id is not None:
+        conflict |= Q(**{f"{prefix}branch_id": user.branch_id})
+    return conflict
+
+
+class BranchProjectQuerySet(ScopedQuerySet):
+    # Administrators keep the projects of their scope; a secretary their branch's.
+    editor_roles = (Role.ADMIN, Role.SECRETARY)
+
+    def visible_to(self, user) -> BranchProjectQuerySet:
+        """Projects of the branches the user sees; for a reviewer, what their department rates.
+
+        A project outside this queryset answers 404 wherever it is asked for.
+        """
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.role == Role.REVIEWER and not user.is_superuser:
+            if user.department_id is None:
+                return self.none()
+            assigned = Assignment.objects.filter(project=OuterRef("pk"), department_id=user.department_id)
+            return self.filter(Exists(assigned)).exclude(conflict_of_interest_q(user))
+        return self.filter(branch__in=Branch.objects.visible_to(user))
+
     def revised(self) -> BranchProjectQuerySet:
         """Projects whose content changed after they were first entered."""
         return self.filter(
@@ -280,6 +324,12 @@ class BranchProject(models.Model):
         return float((self.actual - self.baseline) / (self.target - self.baseline) * 100)
 
 
+class ProjectRevisionQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> ProjectRevisionQuerySet:
+        """The revisions of projects the user sees; a revision is history, never edited."""
+        return self.filter(project__in=BranchProject.objects.visible_to(user))
+
+
 class ProjectRevision(models.Model):
     """One change to a project: who, when, what (old and new value per field) and why."""
 
@@ -297,6 +347,7 @@ class ProjectRevision(models.Model):
     content_changed = models.BooleanField(_("content changed"), default=False)
     material = models.BooleanField(_("material change"), default=False)
 
+    objects = ProjectRevisionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -341,6 +392,23 @@ class Assignment(models.Model):
         return f"{self.department} → {self.project}"
 
 
+class RatingQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> RatingQuerySet:
+        """Every rating in scope for administrators, a reviewer's own for reviewers.
+
+        Other raters' scores reach a reviewer only through `scores_visible` on a closed round.
+        """
+        if is_admin(user):
+            return self.filter(project__in=BranchProject.objects.visible_to(user))
+        if getattr(user, "role", None) == Role.REVIEWER:
+            return self.filter(rater=user)
+        return self.none()
+
+    def editable_by(self, user) -> RatingQuerySet:
+        """A rating is changed by its rater only."""
+        return self.filter(rater=user) if has_role(user, Role.REVIEWER) else self.none()
+
+
 class Rating(models.Model):
     """A department reviewer's score of a project: rubric scores, their weighted total (0-100), a comment."""
 
@@ -369,6 +437,7 @@ class Rating(models.Model):
     created_at = models.DateTimeField(_("rated at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = RatingQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -1,7 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.navigation import NavItem
-from org.models import Role
 
 NAV_ITEMS = [
     NavItem(
@@ -13,21 +12,18 @@ NAV_ITEMS = [
     NavItem(
         _("My rating queue"),
         "projects:queue",
-        roles=frozenset({Role.REVIEWER}),
         description=_("Projects your department rates in the open round, with your progress."),
         order=31,
     ),
     NavItem(
         _("Nominate outstanding"),
         "projects:nominations",
-        roles=frozenset({Role.REVIEWER}),
         description=_("Propose tracking-list projects as outstanding (突出贡献项目)."),
         order=32,
     ),
     NavItem(
         _("Ratings"),
         "projects:ratings",
-        roles=frozenset({Role.ADMIN, Role.REVIEWER}),
         description=_("Department ratings, filterable and exportable."),
         order=33,
     ),
@@ -41,7 +37,6 @@ NAV_ITEMS = [
     NavItem(
         _("Rating rounds"),
         "projects:rounds",
-        roles=frozenset({Role.ADMIN}),
         description=_("Windows, rules, ranking, the tracking list and the outstanding projects."),
         order=34,
     ),

@@ -15,8 +15,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from org.models import Branch, Role
-from org.permissions import branches_visible_to, is_admin
+from org.models import Role
+from org.permissions import is_admin
 from projects import year_end
 from projects.models import (
     Assignment,
@@ -29,52 +29,10 @@ from projects.models import (
     RatingRound,
     TrackingEntry,
     TrackingList,
+    conflict_of_interest_q,
 )
 
 # --- scoping ---------------------------------------------------------------------------------------
-
-
-def conflict_of_interest_q(user, *, prefix: str = "") -> Q:
-    """Projects the user must never rate: branches of their home unit's subtree, and their own branch.
-
-    Taken from the org chart rather than from what raters declare. `prefix` points at the project
-    from another model (e.g. "project__").
-    """
-    conflict = Q(pk__in=[])
-    if user.unit_id is not None:
-        conflict |= Q(**{f"{prefix}branch__unit__path__startswith": user.unit.path})
-    if user.branch_id is not None:
-        conflict |= Q(**{f"{prefix}branch_id": user.branch_id})
-    return conflict
-
-
-def projects_visible_to(user, queryset: QuerySet[BranchProject] | None = None) -> QuerySet[BranchProject]:
-    """Projects a user may open: their scope's branches; for a reviewer, what their department rates.
-
-    A project outside this queryset answers 404 wherever it is asked for.
-    """
-    queryset = BranchProject.objects.all() if queryset is None else queryset
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return queryset.none()
-    if user.role == Role.REVIEWER and not user.is_superuser:
-        if user.department_id is None:
-            return queryset.none()
-        assigned = Assignment.objects.filter(project=OuterRef("pk"), department_id=user.department_id)
-        return queryset.filter(Exists(assigned)).exclude(conflict_of_interest_q(user))
-    return queryset.filter(branch__in=branches_visible_to(user, Branch.objects.all()))
-
-
-def ratings_visible_to(user, queryset: QuerySet[Rating] | None = None) -> QuerySet[Rating]:
-    """Ratings a user may list: every rating in scope for administrators, a reviewer's own for reviewers.
-
-    Other raters' scores reach a reviewer only through `scores_visible` on a closed round.
-    """
-    queryset = Rating.objects.all() if queryset is None else queryset
-    if is_admin(user):
-        return queryset.filter(project__in=projects_visible_to(user))
-    if getattr(user, "role", None) == Role.REVIEWER:
-        return queryset.filter(rater=user)
-    return queryset.none()
 
 
 def scores_visible(*, user, rating_round: RatingRound, project: BranchProject) -> bool:
@@ -321,7 +279,8 @@ def project_list_queryset(*, user) -> QuerySet[BranchProject]:
         tracking_list__superseded_at__isnull=True, projects=OuterRef("pk")
     )
     return (
-        projects_visible_to(user, BranchProject.objects.select_related("branch__unit"))
+        BranchProject.objects.select_related("branch__unit")
+        .visible_to(user)
         .prefetch_related("departments")
         .annotate(
             on_tracking_list=Exists(current_entries.filter(on_list=True)),

@@ -33,9 +33,10 @@ from projects.models import (
     RubricCriterion,
     TrackingEntry,
     TrackingList,
+    conflict_of_interest_q,
 )
 from projects.ranking import compute_cut, outstanding_target, rank_projects
-from projects.selectors import conflict_of_interest_q, current_tracking_list
+from projects.selectors import current_tracking_list
 
 EDITABLE_FIELDS = BranchProject.RATED_FIELDS + BranchProject.PROGRESS_FIELDS
 DEFAULT_CRITERION = gettext_noop("Strength of support to central work")

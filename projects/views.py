@@ -125,7 +125,7 @@ def project_create(request):
 @role_required(*ALL_ROLES)
 def project_detail(request, pk: int):
     project = get_object_or_404(
-        selectors.projects_visible_to(request.user, BranchProject.objects.select_related("branch__unit")),
+        BranchProject.objects.select_related("branch__unit").visible_to(request.user),
         pk=pk,
     )
     overview = selectors.project_rating_overview(user=request.user, project=project)
@@ -154,7 +154,7 @@ def project_detail(request, pk: int):
 
 @role_required(Role.ADMIN, Role.SECRETARY)
 def project_edit(request, pk: int):
-    project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
+    project = get_object_or_404(BranchProject.objects.visible_to(request.user), pk=pk)
     frozen = services.rated_content_frozen(user=request.user, project=project)
     form = ProjectForm(request.POST or None, instance=project, frozen=bool(frozen))
     if request.method == "POST" and form.is_valid():
@@ -302,10 +302,11 @@ def _after_rating(request, *, rating_round: RatingRound, project: BranchProject)
 
 @role_required(Role.ADMIN, Role.REVIEWER)
 def rating_list(request):
-    queryset = selectors.ratings_visible_to(
-        request.user,
-        Rating.objects.select_related("round", "project__branch__unit", "department", "rater"),
-    ).order_by("-round__year", "project__branch__code", "department__code")
+    queryset = (
+        Rating.objects.select_related("round", "project__branch__unit", "department", "rater")
+        .visible_to(request.user)
+        .order_by("-round__year", "project__branch__code", "department__code")
+    )
     return filtered_list_page(
         request,
         filterset=RatingFilterSet(request.GET or None, queryset=queryset, user=request.user),
@@ -428,7 +429,7 @@ def ranking(request, pk: int):
 def tracking_list_detail(request, pk: int):
     tracking_list = get_object_or_404(TrackingList.objects.select_related("round", "published_by"), pk=pk)
     entries = selectors.tracking_entries(tracking_list=tracking_list).filter(
-        project__in=selectors.projects_visible_to(request.user)
+        project__in=BranchProject.objects.visible_to(request.user)
     )
     exported = export_if_requested(
         request, rows=entries, columns=RANKING_COLUMNS, filename=f"tracking-list-{tracking_list.round.year}"
@@ -518,7 +519,7 @@ def nominations(request):
             messages.error(request, _("Choose a project of the list."))
             return redirect("projects:nominations")
         project = get_object_or_404(
-            selectors.projects_visible_to(request.user), pk=form.cleaned_data["project"]
+            BranchProject.objects.visible_to(request.user), pk=form.cleaned_data["project"]
         )
         try:
             if form.cleaned_data["action"] == "withdraw":

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.date_filter import DateFilter
 from org.models import Branch, Unit, User
-from org.permissions import units_visible_to
 from org.unit_filter import UnitSubtreeFilter
 from supervision import forecast
 from supervision.models import (
@@ -30,7 +29,7 @@ class _ScopedUnitFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["unit"].queryset = units_visible_to(user)
+        self.filters["unit"].queryset = Unit.objects.visible_to(user)
 
     def in_unit_subtree(self, queryset, name, unit):
         return queryset.filter(**{f"{self.unit_field}__path__startswith": unit.path})

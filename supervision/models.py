@@ -19,6 +19,15 @@ from simple_history.models import HistoricalRecords
 from branchtrack.web.idempotency import idempotency_key_field
 from branchtrack.web.rounding import percent
 from org.models import Branch, Unit
+from org.permissions import (
+    OFFICE_ROLES,
+    ScopedQuerySet,
+    has_role,
+    is_company_admin,
+    unit_scope_path,
+    unit_subtree_q,
+)
+from org.roles import Role
 
 
 class TemplateFrozenError(ValidationError):
@@ -150,6 +159,15 @@ class ChecklistItem(models.Model):
             raise ValidationError({"max_score": _("The highest score must be above the lowest score.")})
 
 
+class CampaignQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> CampaignQuerySet:
+        """Campaigns are company-wide: every signed-in user sees them (their rows are scoped)."""
+        return self.all() if getattr(user, "is_authenticated", False) and user.is_active else self.none()
+
+    def editable_by(self, user) -> CampaignQuerySet:
+        return self.all() if is_company_admin(user) else self.none()
+
+
 class Campaign(models.Model):
     """A 走遍支部 campaign: a period, the units it covers and the checklist its visits use."""
 
@@ -176,6 +194,8 @@ class Campaign(models.Model):
     )
 
     history = HistoricalRecords(m2m_fields=[scope_units])
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("campaign")
@@ -205,7 +225,13 @@ class Campaign(models.Model):
         return Branch.objects.filter(self.scope_q())
 
 
-class VisitQuerySet(models.QuerySet):
+class VisitQuerySet(ScopedQuerySet):
+    editor_roles = OFFICE_ROLES
+
+    def visible_to(self, user) -> VisitQuerySet:
+        """Visits to the branches the user sees."""
+        return self.filter(branch__in=Branch.objects.visible_to(user))
+
     def completed(self) -> VisitQuerySet:
         return self.filter(status=Visit.Status.COMPLETED)
 
@@ -332,7 +358,17 @@ def overdue_on(*, due_before, resolved_by: datetime.date) -> Q:
     return Q(kind=Finding.Kind.PROBLEM) & unresolved_on(resolved_by) & Q(due_on__lt=due_before)
 
 
-class FindingQuerySet(models.QuerySet):
+class FindingQuerySet(ScopedQuerySet):
+    editor_roles = OFFICE_ROLES
+
+    def visible_to(self, user) -> FindingQuerySet:
+        """Findings of visits to branches the user sees, and problems their unit subtree owns."""
+        query = Q(visit__branch__in=Branch.objects.visible_to(user))
+        prefix = unit_scope_path(user)
+        if prefix is not None:
+            query |= Q(owner_unit__path__startswith=prefix)
+        return self.filter(query)
+
     def problems(self) -> FindingQuerySet:
         return self.filter(kind=Finding.Kind.PROBLEM)
 
@@ -435,6 +471,13 @@ def _photo_path(instance: VisitPhoto, filename: str) -> str:
     return f"supervision/photos/{instance.visit_id}/{filename}"
 
 
+class VisitPhotoQuerySet(ScopedQuerySet):
+    editor_roles = OFFICE_ROLES
+
+    def visible_to(self, user) -> VisitPhotoQuerySet:
+        return self.filter(visit__in=Visit.objects.visible_to(user))
+
+
 class VisitPhoto(models.Model):
     """A photo taken at a visit, of a checklist item or of a finding (or of the visit as a whole).
 
@@ -465,6 +508,7 @@ class VisitPhoto(models.Model):
     idempotency_key = idempotency_key_field()
     uploaded_at = models.DateTimeField(_("received by the server"), auto_now_add=True)
 
+    objects = VisitPhotoQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -474,6 +518,13 @@ class VisitPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit} #{self.pk}"
+
+
+class MeetingAttendanceQuerySet(ScopedQuerySet):
+    editor_roles = OFFICE_ROLES
+
+    def visible_to(self, user) -> MeetingAttendanceQuerySet:
+        return self.filter(unit__in=Unit.objects.visible_to(user))
 
 
 class MeetingAttendance(models.Model):
@@ -499,6 +550,7 @@ class MeetingAttendance(models.Model):
     )
     idempotency_key = idempotency_key_field()
 
+    objects = MeetingAttendanceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -508,6 +560,24 @@ class MeetingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.held_on:%Y-%m-%d} {self.title}"
+
+
+class FeedbackQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> FeedbackQuerySet:
+        """Office roles see feedback (drafts too) in their subtree; a unit's other users what was sent to it."""
+        query = Q(pk__in=[])
+        prefix = unit_scope_path(user)
+        if prefix is not None:
+            query |= Q(unit__path__startswith=prefix)
+        if getattr(user, "is_authenticated", False) and user.unit_id is not None:
+            query |= Q(unit_id=user.unit_id, sent_at__isnull=False)
+        return self.filter(query)
+
+    def editable_by(self, user) -> FeedbackQuerySet:
+        """Office roles write and send feedback to the units of their subtree."""
+        if not has_role(user, *OFFICE_ROLES):
+            return self.none()
+        return self.restricted(unit_subtree_q(user))
 
 
 class Feedback(models.Model):
@@ -525,6 +595,7 @@ class Feedback(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     idempotency_key = idempotency_key_field()
 
+    objects = FeedbackQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -538,6 +609,12 @@ class Feedback(models.Model):
     @property
     def is_sent(self) -> bool:
         return self.sent_at is not None
+
+
+class CoverageSnapshotQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> CoverageSnapshotQuerySet:
+        """Figures of the units the user sees; written by the roll-up only, never edited."""
+        return self.filter(unit__in=Unit.objects.visible_to(user))
 
 
 class CoverageSnapshot(models.Model):
@@ -562,6 +639,7 @@ class CoverageSnapshot(models.Model):
     overdue_problems = models.PositiveIntegerField(_("overdue problems"), default=0)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
+    objects = CoverageSnapshotQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -627,7 +705,20 @@ class CampaignBlockedDay(models.Model):
         return f"{self.day:%Y-%m-%d} {self.reason}"
 
 
-class PlannedVisitQuerySet(models.QuerySet):
+class PlannedVisitQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> PlannedVisitQuerySet:
+        """Plans of branches the user sees, and the plans the user is a visitor of."""
+        query = Q(branch__in=Branch.objects.visible_to(user))
+        if getattr(user, "is_authenticated", False):
+            query |= Q(Exists(PlannedVisitor.objects.filter(plan=OuterRef("pk"), user=user)))
+        return self.filter(query)
+
+    def editable_by(self, user) -> PlannedVisitQuerySet:
+        """Planners (administrators) change the plans of the branches they see; visitors only read theirs."""
+        if not has_role(user, Role.ADMIN):
+            return self.none()
+        return self.filter(branch__in=Branch.objects.visible_to(user))
+
     def open(self) -> PlannedVisitQuerySet:
         """Plans still to be carried out: planned ones (missed ones can be rescheduled, not counted)."""
         return self.filter(status=PlannedVisit.Status.PLANNED)

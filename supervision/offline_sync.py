@@ -186,7 +186,7 @@ def offline_pages(request):
             if plan.last_visit_id:
                 pages.append(reverse("supervision:visit_detail", args=[plan.last_visit_id]))
     recent = (
-        selectors.visits_visible_to(request.user).order_by("-visited_on", "-pk").values_list("pk", flat=True)
+        Visit.objects.visible_to(request.user).order_by("-visited_on", "-pk").values_list("pk", flat=True)
     )
     pages += [reverse("supervision:visit_detail", args=[pk]) for pk in recent[:20]]
     return JsonResponse({"pages": list(dict.fromkeys(pages))})
@@ -196,7 +196,7 @@ def offline_pages(request):
 def visit_photo(request, pk: int):
     """A visit's photo, for whoever may see the visit."""
     photo = get_object_or_404(
-        VisitPhoto.objects.filter(visit__in=selectors.visits_visible_to(request.user)), pk=pk
+        VisitPhoto.objects.filter(visit__in=Visit.objects.visible_to(request.user)), pk=pk
     )
     return stored_file_response(
         photo.file, content_type=photo.content_type, filename=photo.file.name.rsplit("/", 1)[-1]

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from branchtrack.web.concurrency import StaleEditError
 from branchtrack.web.list_page import filtered_list_page
 from branchtrack.web.table_export import ExportColumn
-from org.models import Role, Unit
-from org.permissions import branches_visible_to, role_required, units_visible_to
+from org.models import Branch, Role, Unit
+from org.permissions import role_required
 from supervision import forecast, selectors, services
 from supervision.filters import (
     CalendarFilterSet,
@@ -236,9 +236,7 @@ def assign(request, pk: int):
         )
     branches = {
         b.pk: b
-        for b in branches_visible_to(request.user, campaign.branches())
-        .filter(pk__in=ids)
-        .select_related("unit")
+        for b in campaign.branches().visible_to(request.user).filter(pk__in=ids).select_related("unit")
     }
     if request.method == "GET" and len(branches) < len(ids):
         raise Http404  # a branch outside the scope is not found (a posted one gets its row's message)
@@ -270,7 +268,7 @@ def assign(request, pk: int):
 def automatic(request, pk: int):
     """Preview the automatic plan for a unit's subtree; save it as previewed."""
     campaign = _campaign(request, pk)
-    units = units_visible_to(request.user)
+    units = Unit.objects.visible_to(request.user)
     visitors = selectors.plannable_visitors(user=request.user)
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = AutomaticPlanForm(data, units=units, visitors=visitors)
@@ -309,7 +307,7 @@ def automatic(request, pk: int):
             left_out=left_out,
         )
         # The rows left out stay listed (ticked), so unticking one brings it back into the plan.
-        skipped = branches_visible_to(request.user).filter(pk__in=left_out).select_related("unit")
+        skipped = Branch.objects.visible_to(request.user).filter(pk__in=left_out).select_related("unit")
     elif form.is_bound:
         status = 400
     context = {
@@ -328,11 +326,13 @@ def automatic(request, pk: int):
 def plan_detail(request, pk: int):
     """One planned visit: who, when, its status and history; planners change or cancel it here."""
     plan = get_object_or_404(
-        selectors.plans_visible_to(request.user).select_related("campaign", "branch__unit", "done_visit"),
+        PlannedVisit.objects.visible_to(request.user).select_related(
+            "campaign", "branch__unit", "done_visit"
+        ),
         pk=pk,
     )
     can_edit = services.can_plan(request.user) and (
-        branches_visible_to(request.user).filter(pk=plan.branch_id).exists()
+        Branch.objects.visible_to(request.user).filter(pk=plan.branch_id).exists()
     )
     visitors = selectors.plannable_visitors(user=request.user)
     action = request.POST.get("action")
@@ -514,7 +514,7 @@ def forecast_page(request, pk: int):
         request,
         filterset=UnitForecastFilterSet(
             params or None,
-            queryset=units_visible_to(request.user),
+            queryset=Unit.objects.visible_to(request.user),
             user=request.user,
             campaign=campaign,
             as_of=as_of,

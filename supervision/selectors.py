@@ -27,16 +27,14 @@ from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
 from org.models import Branch, Role, Unit, User
-from org.permissions import EVERYTHING, branches_visible_to, unit_scope_path, units_visible_to
+from org.permissions import EVERYTHING, unit_scope_path
 from supervision import planning
 from supervision.models import (
     Campaign,
     ChecklistArea,
     ChecklistItem,
     CoverageSnapshot,
-    Feedback,
     Finding,
-    MeetingAttendance,
     PlannedVisit,
     PlannedVisitor,
     Visit,
@@ -46,41 +44,13 @@ from supervision.models import (
 # --- scoped querysets ---------------------------------------------------------------------------
 
 
-def visits_visible_to(user: User) -> QuerySet[Visit]:
-    return Visit.objects.filter(branch__in=branches_visible_to(user))
-
-
-def findings_visible_to(user: User) -> QuerySet[Finding]:
-    """Findings of visits to branches in the user's scope, and problems their unit subtree owns."""
-    query = Q(visit__branch__in=branches_visible_to(user))
-    prefix = unit_scope_path(user)
-    if prefix is not None:
-        query |= Q(owner_unit__path__startswith=prefix)
-    return Finding.objects.filter(query)
-
-
-def meetings_visible_to(user: User) -> QuerySet[MeetingAttendance]:
-    return MeetingAttendance.objects.filter(unit__in=units_visible_to(user))
-
-
-def feedback_visible_to(user: User) -> QuerySet[Feedback]:
-    """Staff and admins see feedback (drafts too) in their scope; a unit's other users see what was sent to it."""
-    query = Q(pk__in=[])
-    prefix = unit_scope_path(user)
-    if prefix is not None:
-        query |= Q(unit__path__startswith=prefix)
-    if getattr(user, "is_authenticated", False) and user.unit_id is not None:
-        query |= Q(unit_id=user.unit_id, sent_at__isnull=False)
-    return Feedback.objects.filter(query)
-
-
 def campaigns_for(user: User) -> QuerySet[Campaign]:
     return Campaign.objects.select_related("template").order_by("-year", "-starts_on")
 
 
 def visitable_branches(*, user: User, campaign: Campaign) -> QuerySet[Branch]:
     """Active branches of the campaign that the user may log a visit to."""
-    return branches_visible_to(user, campaign.branches().active()).select_related("unit")
+    return campaign.branches().active().visible_to(user).select_related("unit")
 
 
 # --- lists --------------------------------------------------------------------------------------
@@ -88,7 +58,7 @@ def visitable_branches(*, user: User, campaign: Campaign) -> QuerySet[Branch]:
 
 def visit_list(*, user: User) -> QuerySet[Visit]:
     return (
-        visits_visible_to(user)
+        Visit.objects.visible_to(user)
         .select_related("campaign", "branch__unit", "created_by")
         .annotate(
             problem_count=Count("findings", filter=Q(findings__kind=Finding.Kind.PROBLEM), distinct=True),
@@ -99,7 +69,7 @@ def visit_list(*, user: User) -> QuerySet[Visit]:
 
 def problem_list(*, user: User, today: datetime.date | None = None) -> QuerySet[Finding]:
     return (
-        findings_visible_to(user)
+        Finding.objects.visible_to(user)
         .problems()
         .with_overdue_flag(today=today)
         .select_related("visit__branch__unit", "visit__campaign", "owner_unit")
@@ -201,7 +171,8 @@ def visit_detail(*, user: User, pk: int) -> Visit:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(
-        visits_visible_to(user).select_related("campaign", "template", "branch__unit", "created_by"), pk=pk
+        Visit.objects.visible_to(user).select_related("campaign", "template", "branch__unit", "created_by"),
+        pk=pk,
     )
 
 
@@ -261,7 +232,7 @@ def unit_snapshots(
 ) -> QuerySet[CoverageSnapshot]:
     coverage = Cast("visited_branches", FloatField()) / NullIf(Cast("active_branches", FloatField()), 0.0)
     return (
-        CoverageSnapshot.objects.filter(campaign=campaign, day=day, unit__in=units_visible_to(user))
+        CoverageSnapshot.objects.filter(campaign=campaign, day=day, unit__in=Unit.objects.visible_to(user))
         .select_related("unit")
         .annotate(coverage_value=coverage)
         .order_by("unit__path")
@@ -281,17 +252,9 @@ def unvisited_branches(*, user: User, campaign: Campaign) -> QuerySet[Branch]:
 # --- visit plans --------------------------------------------------------------------------------
 
 
-def plans_visible_to(user: User) -> QuerySet[PlannedVisit]:
-    """Plans of branches in the user's scope, and the plans the user is a visitor of."""
-    query = Q(branch__in=branches_visible_to(user))
-    if getattr(user, "is_authenticated", False):
-        query |= Q(Exists(PlannedVisitor.objects.filter(plan=OuterRef("pk"), user=user)))
-    return PlannedVisit.objects.filter(query)
-
-
 def plan_list(*, user: User, campaign: Campaign) -> QuerySet[PlannedVisit]:
     return (
-        plans_visible_to(user)
+        PlannedVisit.objects.visible_to(user)
         .filter(campaign=campaign)
         .select_related("branch__unit", "created_by", "done_visit")
         .prefetch_related(Prefetch("visitor_links", queryset=PlannedVisitor.objects.select_related("user")))
@@ -302,7 +265,7 @@ def plan_list(*, user: User, campaign: Campaign) -> QuerySet[PlannedVisit]:
 def plannable_visitors(*, user: User, unit: Unit | None = None) -> QuerySet[User]:
     """Active party-affairs staff (and administrators) within the planner's scope, or a unit's subtree."""
     visitors = User.objects.filter(is_active=True, role__in=[Role.STAFF, Role.ADMIN], unit__isnull=False)
-    visitors = visitors.filter(unit__in=units_visible_to(user))
+    visitors = visitors.filter(unit__in=Unit.objects.visible_to(user))
     if unit is not None:
         visitors = visitors.filter(unit__path__startswith=unit.path)
     return visitors.select_related("unit").order_by("unit__path", "last_name", "first_name", "username")
@@ -528,7 +491,7 @@ def unit_plan_progress(
     )
     statuses = PlannedVisit.Status
     return (
-        units_visible_to(user)
+        Unit.objects.visible_to(user)
         .annotate(
             planned=_plan_count(in_subtree.exclude(status=statuses.CANCELLED)),
             due=_plan_count(in_subtree.exclude(status=statuses.CANCELLED).filter(due_on__lt=today)),
@@ -588,7 +551,7 @@ def plan_to_log(*, user: User, plan_id: str | None, branch: Branch | None) -> Pl
     if not plan_id or not (plan_id.isascii() and plan_id.isdigit()) or branch is None:
         return None
     return (
-        plans_visible_to(user)
+        PlannedVisit.objects.visible_to(user)
         .filter(pk=plan_id, branch=branch)
         .prefetch_related(Prefetch("visitor_links", queryset=PlannedVisitor.objects.select_related("user")))
         .first()

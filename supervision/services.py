@@ -26,7 +26,7 @@ from branchtrack.web.concurrency import StaleEditError, save_with_version
 from branchtrack.web.idempotency import create_once, find_by_key, key_used_elsewhere
 from branchtrack.web.uploads import PHOTO, check_upload
 from org.models import Branch, Role, Unit, User
-from org.permissions import branches_visible_to, unit_in_scope, unit_scope_path
+from org.permissions import unit_in_scope, unit_scope_path
 from supervision import selectors, signals
 from supervision.models import (
     CalendarFeed,
@@ -123,7 +123,7 @@ def _check_visit(
 ) -> None:
     """The rules the form also checks, repeated here so no other caller can bypass them."""
     errors: dict[str, list[str]] = {}
-    if not branches_visible_to(user, campaign.branches().active()).filter(pk=branch.pk).exists():
+    if not campaign.branches().active().visible_to(user).filter(pk=branch.pk).exists():
         errors.setdefault("branch", []).append(_("This branch is not in your scope for this campaign."))
     if not campaign.starts_on <= visited_on <= campaign.ends_on:
         errors.setdefault("visited_on", []).append(
@@ -706,7 +706,9 @@ def _check_plan_rows(
     errors: dict[int, list[str]] = defaultdict(list)
     branches = {
         branch.pk: branch
-        for branch in branches_visible_to(user, campaign.branches().active())
+        for branch in campaign.branches()
+        .active()
+        .visible_to(user)
         .filter(pk__in={row.branch_id for row in rows})
         .select_related("unit")
     }

@@ -20,8 +20,8 @@ from branchtrack.web.concurrency import StaleEditError
 from branchtrack.web.fragment_cache import cached_fragment, fragment_key
 from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
 from branchtrack.web.uploads import stored_file_response
-from org.models import Role
-from org.permissions import branches_visible_to, role_required, unit_scope_path, units_visible_to
+from org.models import Branch, Role, Unit
+from org.permissions import role_required, unit_scope_path
 from supervision import forecast, selectors, services
 from supervision.exports import PROBLEM_COLUMNS, UNVISITED_COLUMNS, VISIT_COLUMNS
 from supervision.filters import (
@@ -34,7 +34,7 @@ from supervision.filters import (
     VisitFilterSet,
 )
 from supervision.forms import FeedbackForm, FindingForm, MeetingForm, ResolveProblemForm, VisitForm
-from supervision.models import Campaign
+from supervision.models import Campaign, Feedback, Finding, MeetingAttendance
 
 # What the dashboard's cache key cannot see (a unit or campaign renamed) shows at most this late.
 DASHBOARD_CACHE_SECONDS = 300
@@ -182,7 +182,9 @@ def visit_create(request, campaign_pk: int):
     branch = None
     if branch_id and str(branch_id).isascii() and str(branch_id).isdigit():  # not "²"
         # A branch outside the user's scope is not found, whichever way its id arrives.
-        branch = get_object_or_404(branches_visible_to(request.user).select_related("unit"), pk=branch_id)
+        branch = get_object_or_404(
+            Branch.objects.visible_to(request.user).select_related("unit"), pk=branch_id
+        )
     areas = selectors.checklist_areas(template_id=campaign.template_id)
     initial = {"branch": branch, "visitors": request.user.get_full_name()}
     plan = selectors.plan_to_log(user=request.user, plan_id=request.GET.get("plan"), branch=branch)
@@ -240,7 +242,7 @@ def visit_edit(request, pk: int):
     form = VisitForm(
         request.POST or None,
         campaign=visit.campaign,
-        branches=branches_visible_to(request.user).filter(pk=visit.branch_id),
+        branches=Branch.objects.visible_to(request.user).filter(pk=visit.branch_id),
         areas=areas,
         fixed_branch=True,
         initial=initial,
@@ -284,7 +286,7 @@ def visit_detail(request, pk: int):
     can_edit = request.user.role in OFFICE or request.user.is_superuser
     finding_form = None
     if can_edit:
-        units = units_visible_to(request.user)
+        units = Unit.objects.visible_to(request.user)
         finding_form = FindingForm(
             request.POST or None, units=units, initial={"owner_unit": visit.branch.unit_id}
         )
@@ -408,7 +410,7 @@ def good_practice_list(request):
 @require_POST
 @role_required(*OFFICE)
 def good_practice_catalogue_toggle(request, pk: int):
-    finding = get_object_or_404(selectors.findings_visible_to(request.user).good_practices(), pk=pk)
+    finding = get_object_or_404(Finding.objects.visible_to(request.user).good_practices(), pk=pk)
     services.set_in_catalogue(finding=finding, in_catalogue=request.POST.get("in_catalogue") == "1")
     messages.success(
         request,
@@ -424,7 +426,9 @@ def good_practice_catalogue_toggle(request, pk: int):
 
 @role_required(*OFFICE)
 def meeting_list(request):
-    queryset = selectors.meetings_visible_to(request.user).select_related("unit", "campaign", "created_by")
+    queryset = MeetingAttendance.objects.visible_to(request.user).select_related(
+        "unit", "campaign", "created_by"
+    )
     return filtered_list_page(
         request,
         filterset=MeetingFilterSet(request.GET or None, queryset=queryset, user=request.user),
@@ -434,7 +438,7 @@ def meeting_list(request):
 
 @role_required(*OFFICE)
 def meeting_create(request):
-    form = MeetingForm(request.POST or None, units=units_visible_to(request.user))
+    form = MeetingForm(request.POST or None, units=Unit.objects.visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             services.record_meeting(user=request.user, **form.cleaned_data)
@@ -453,7 +457,7 @@ def meeting_create(request):
 
 @login_required
 def feedback_list(request):
-    queryset = selectors.feedback_visible_to(request.user).select_related("campaign", "unit", "created_by")
+    queryset = Feedback.objects.visible_to(request.user).select_related("campaign", "unit", "created_by")
     return filtered_list_page(
         request,
         filterset=FeedbackFilterSet(request.GET or None, queryset=queryset),
@@ -464,7 +468,7 @@ def feedback_list(request):
 
 @role_required(*OFFICE)
 def feedback_create(request):
-    form = FeedbackForm(request.POST or None, units=units_visible_to(request.user))
+    form = FeedbackForm(request.POST or None, units=Unit.objects.visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             feedback = services.write_feedback(user=request.user, **form.cleaned_data)
@@ -484,11 +488,11 @@ def feedback_create(request):
 @login_required
 def feedback_detail(request, pk: int):
     feedback = get_object_or_404(
-        selectors.feedback_visible_to(request.user).select_related("campaign", "unit", "created_by"), pk=pk
+        Feedback.objects.visible_to(request.user).select_related("campaign", "unit", "created_by"), pk=pk
     )
     can_send = (request.user.is_superuser or request.user.role in OFFICE) and not feedback.is_sent
     if request.method == "POST":
-        if not can_send or not units_visible_to(request.user).filter(pk=feedback.unit_id).exists():
+        if not can_send or not Unit.objects.visible_to(request.user).filter(pk=feedback.unit_id).exists():
             raise Http404
         services.send_feedback(feedback=feedback)
         messages.success(request, _("Feedback sent: the unit's users can read it now."))

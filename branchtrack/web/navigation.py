@@ -1,7 +1,10 @@
-"""Navigation collected from every app's `navigation.NAV_ITEMS` (discovered), filtered by the user's role.
+"""Navigation collected from every app's `navigation.NAV_ITEMS` (discovered), showing each user only
+the pages they may open.
 
-The toolkit knows no app: a role is a plain string, and the user object answers `effective_role`
-and `is_company_level` (org.models.User does).
+Who may open a page is said once, by the guard on its view (`org.permissions.role_required`,
+`company_admin_required`): the guard records its predicate with `guard_view`, and the menu resolves
+each item's URL to its view and asks that predicate. A view without a recorded guard is open to
+everyone signed in. There is no second list of roles to keep in step.
 
 Each app owns its own entries, so adding a page never means editing a shared template. Entries are
 grouped by campaign (one menu per app), so the header stays one line however many pages there are.
@@ -9,19 +12,31 @@ grouped by campaign (one menu per app), so the header stays one line however man
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from django.conf import settings
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, Resolver404, get_script_prefix, get_urlconf, resolve, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.discovery import app_label_of, app_modules
 
-EVERY_ROLE = "*"
-# An item for everyone signed in; otherwise list the role names (plain strings) that see it.
-ALL_ROLES: frozenset[str] = frozenset({EVERY_ROLE})
+# The attribute a page guard leaves on its view: a function(user) -> bool.
+GUARD_ATTRIBUTE = "page_guard"
+
+
+def guard_view(view, predicate):
+    """Record on `view` who may open it (decorators built with functools.wraps carry it outwards)."""
+    setattr(view, GUARD_ATTRIBUTE, predicate)
+    return view
+
+
+def may_open(view, user) -> bool:
+    """Would the view's guard let this signed-in user in?"""
+    predicate = getattr(view, GUARD_ATTRIBUTE, None)
+    return predicate is None or bool(predicate(user))
+
 
 ADMINISTRATION = "administration"
 # Menu titles by app label, in the order the menus appear.
@@ -38,23 +53,30 @@ GROUP_LABELS = {
 class NavItem:
     label: str
     url_name: str
-    roles: frozenset[str] = field(default=ALL_ROLES)
     description: str = ""
     order: int = 100
     group: str = ""  # a menu of its own; empty: the menu of the app that declares the item
-    company_level_only: bool = False  # pages about the whole company, hidden from unit-level users
     # Dotted path of a function(user) -> str: a live line on the item's home-page card ("3 due today").
     badge: str = ""
     summary: str = ""  # that line, filled in by `with_badges` for one user
 
     def url(self) -> str:
-        return _reversed(self.url_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+        return _reversed(self.url_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())[0]
+
+    def view(self):
+        """The view function the item's URL leads to (its guard decides who sees the item)."""
+        return _reversed(self.url_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())[1]
 
 
 @lru_cache(maxsize=256)
-def _reversed(url_name: str, urlconf: str, script_prefix: str) -> str:
+def _reversed(url_name: str, urlconf: str, script_prefix: str):
     # The menu reverses some fifty names on every page; they change only with the urlconf or prefix.
-    return reverse(url_name, urlconf=urlconf)
+    url = reverse(url_name, urlconf=urlconf)
+    try:
+        view = resolve(url[len(script_prefix) - 1 :] if script_prefix != "/" else url, urlconf=urlconf).func
+    except Resolver404:  # pragma: no cover - a name that reverses always resolves back
+        view = None
+    return url, view
 
 
 @dataclass(frozen=True)
@@ -78,33 +100,15 @@ def _all_items() -> tuple[NavItem, ...]:
 def nav_items_for(user) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(
-        _items_for_role(
-            user.effective_role,
-            user.is_company_level,
-            get_urlconf() or settings.ROOT_URLCONF,
-            get_script_prefix(),
-        )
-    )
-
-
-@lru_cache(maxsize=64)
-def _items_for_role(
-    role: str, is_company_level: bool, urlconf: str, script_prefix: str
-) -> tuple[NavItem, ...]:
-    # Built once per role (and level) and process: the labels are lazy, so one list serves every language.
     visible = []
     for item in _all_items():
-        if (EVERY_ROLE not in item.roles and role not in item.roles) or (
-            item.company_level_only and not is_company_level
-        ):
-            continue
         try:
-            item.url()
+            view = item.view()
         except NoReverseMatch:
             continue
-        visible.append(item)
-    return tuple(visible)
+        if view is not None and may_open(view, user):
+            visible.append(item)
+    return visible
 
 
 def nav_groups_for(items: list[NavItem]) -> list[NavGroup]:

@@ -2,7 +2,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from org.models import Branch, Unit
-from org.permissions import branches_visible_to, units_visible_to
 from tests.factories import BranchFactory, UnitFactory
 
 
@@ -32,14 +31,14 @@ def test_siblings_with_a_common_code_prefix_are_not_in_each_others_subtree(org):
 
 
 def test_company_staff_see_every_branch_and_unit_staff_only_their_subtree(org):
-    assert branches_visible_to(org.staff).count() == 3
-    assert set(branches_visible_to(org.unit_staff).values_list("code", flat=True)) == {"B-CTY", "B-STN"}
-    assert set(units_visible_to(org.unit_admin).values_list("code", flat=True)) == {"C-CTY", "C-CTY-S"}
+    assert Branch.objects.visible_to(org.staff).count() == 3
+    assert set(Branch.objects.visible_to(org.unit_staff).values_list("code", flat=True)) == {"B-CTY", "B-STN"}
+    assert set(Unit.objects.visible_to(org.unit_admin).values_list("code", flat=True)) == {"C-CTY", "C-CTY-S"}
 
 
 def test_a_secretary_sees_only_their_branch_and_a_reviewer_no_branch_list(org):
-    assert list(branches_visible_to(org.secretary).values_list("code", flat=True)) == ["B-CITY"]
-    assert branches_visible_to(org.reviewer).count() == 0
+    assert list(Branch.objects.visible_to(org.secretary).values_list("code", flat=True)) == ["B-CITY"]
+    assert Branch.objects.visible_to(org.reviewer).count() == 0
 
 
 def test_a_secretary_takes_the_unit_of_their_branch(org):

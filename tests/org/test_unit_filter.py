@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from org import unit_filter
 from org.models import Unit
-from org.permissions import units_visible_to
 from org.unit_filter import offered_units
 from tests.factories import UnitFactory
 
@@ -59,7 +58,7 @@ def test_choosing_a_unit_opens_the_tree_down_to_its_children(org, big_scope):
 
 
 def test_a_unit_scope_opens_from_its_own_top(org, big_scope):
-    scope = units_visible_to(org.unit_admin)  # the county and its station
+    scope = Unit.objects.visible_to(org.unit_admin)  # the county and its station
     assert names(offered_units(scope, None)) == ["县公司", "供电所"]
 
 
