@@ -21,8 +21,3 @@ def service_tokens_for(user: User) -> QuerySet[ApiToken]:
         .select_related("service_unit", "created_by")
         .order_by("-created_at", "-pk")
     )
-
-
-def revocable_by(user: User) -> QuerySet[ApiToken]:
-    """A user revokes their own personal tokens; a company administrator also every service token."""
-    return personal_tokens_of(user) | service_tokens_for(user)

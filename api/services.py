@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from api.models import ApiToken
 from org.models import Role, Unit, User
-from org.permissions import is_admin, unit_in_scope
+from org.permissions import is_company_admin, unit_in_scope
 
 SECRET_PREFIX = "bt_"
 SHOWN_PREFIX_LENGTH = 10
@@ -69,9 +69,8 @@ def create_personal_token(
     return token, secret
 
 
-def may_manage_service_tokens(user: User) -> bool:
-    """Service tokens are made by administrators of the whole company."""
-    return is_admin(user) and user.is_company_level
+# Service tokens are made by administrators of the whole company.
+may_manage_service_tokens = is_company_admin
 
 
 @transaction.atomic

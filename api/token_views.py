@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from api import selectors, services
 from api.forms import ServiceTokenForm, TokenForm
+from api.models import ApiToken
 from org.models import Unit
+from org.permissions import company_admin_required
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -58,16 +59,14 @@ def token_list(request):
 @login_required
 @require_POST
 def token_revoke(request, pk: int):
-    token = get_object_or_404(selectors.revocable_by(request.user), pk=pk)
+    token = get_object_or_404(ApiToken.objects.editable_by(request.user), pk=pk)
     services.revoke_token(token=token)
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("api:service_tokens" if token.kind == token.Kind.SERVICE else "api:tokens")
 
 
-@login_required
+@company_admin_required
 def service_token_list(request):
-    if not services.may_manage_service_tokens(request.user):
-        raise Http404
     units = Unit.objects.visible_to(request.user)
     form = ServiceTokenForm(request.POST or None, units=units)
     secret = None

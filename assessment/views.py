@@ -13,7 +13,7 @@ from assessment.forms import ExportForm, FreezeForm
 from assessment.models import ExportJob, YearSnapshot
 from assessment.services import download_name, file_extension, freeze_year, start_export
 from org.models import Role, Unit
-from org.permissions import role_required
+from org.permissions import company_admin_required, role_required
 
 PAGE_SIZE = 20
 DOWNLOAD_TYPES = {
@@ -104,10 +104,8 @@ def export_download(request, pk: int):
 
 
 @require_POST
-@role_required(Role.ADMIN)
+@company_admin_required
 def freeze(request):
-    if not request.user.is_company_level:
-        raise Http404
     form = FreezeForm(request.POST)
     if form.is_valid():
         try:

@@ -73,7 +73,7 @@ def unit_in_scope(user, unit) -> bool:
 
 
 def unit_subtree_q(user, *, unit: str = "unit") -> Q | None:
-    """Rows whose unit (reached by the lookup `unit`) lies in the user's subtree.
+    """Rows whose unit (reached by the lookup `unit`, "" for Unit itself) lies in the user's subtree.
 
     None: every row (company level); an empty match for users without a unit-wide scope.
     """
@@ -82,7 +82,7 @@ def unit_subtree_q(user, *, unit: str = "unit") -> Q | None:
         return Q(pk__in=[])
     if prefix == EVERYTHING:
         return None
-    return Q(**{f"{unit}__path__startswith": prefix})
+    return Q(**{f"{unit}__path__startswith" if unit else "path__startswith": prefix})
 
 
 def branch_scope_q(user, *, branch: str = "branch") -> Q | None:

@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -11,7 +10,7 @@ from org.filters import BranchFilterSet
 from org.forms import OrgImportForm
 from org.imports import ORGANISATION_IMPORTER
 from org.models import Branch, Role
-from org.permissions import role_required
+from org.permissions import company_admin_required, role_required
 
 
 @login_required
@@ -31,15 +30,9 @@ def branch_list(request):
     )
 
 
-def _require_company_admin(request) -> None:
-    # The import and export cover the whole company, so a unit administrator may use neither.
-    if not request.user.is_company_level:
-        raise PermissionDenied
-
-
-@role_required(Role.ADMIN)
+# The import and export cover the whole company, so a unit administrator may use neither.
+@company_admin_required
 def org_import(request):
-    _require_company_admin(request)
     return table_import_page(
         request,
         form_class=OrgImportForm,
@@ -49,9 +42,8 @@ def org_import(request):
     )
 
 
-@role_required(Role.ADMIN)
+@company_admin_required
 def org_export(request):
-    _require_company_admin(request)
     response = HttpResponse(organisation_csv().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="organisation.csv"'
     return response

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,7 +15,7 @@ from branchtrack.web.concurrency import StaleEditError
 from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
 from branchtrack.web.table_export import export_if_requested
 from org.models import Role
-from org.permissions import role_required
+from org.permissions import company_admin_required, role_required
 from projects import ranking as ranking_engine
 from projects import selectors, services
 from projects.exports import PROJECT_COLUMNS, RANKING_COLUMNS, RATING_COLUMNS
@@ -35,19 +33,6 @@ from projects.history import readable_changes
 from projects.models import BranchProject, Rating, RatingRound, Rounding, TrackingList
 
 ALL_ROLES = (Role.ADMIN, Role.STAFF, Role.REVIEWER, Role.SECRETARY)
-
-
-def company_admin_required(view):
-    """Rounds and published lists are company-wide: only company-level administrators run them."""
-
-    @role_required(Role.ADMIN)
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_company_level:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _apply_errors(form, error: ValidationError) -> None:

@@ -1,17 +1,13 @@
-from functools import wraps
-
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from org.permissions import company_admin_required
 from security.audit import (
     audit_rows,
     audited_model,
     audited_models,
-    can_read_audit,
     entries_for_rows,
     object_history,
 )
@@ -31,18 +27,7 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-def audit_reader_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not can_read_audit(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@audit_reader_required
+@company_admin_required
 def audit_log(request):
     filterset = AuditLogFilterSet(
         request.GET or None, queryset=audited_models()[0].history_model.objects.none()
@@ -56,7 +41,7 @@ def audit_log(request):
     return render(request, "security/audit_log.html", {"filter": filterset, "page": page, "entries": entries})
 
 
-@audit_reader_required
+@company_admin_required
 def audit_object_history(request, model_key: str, pk: int):
     audited = audited_model(model_key)
     if audited is None:
