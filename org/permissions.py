@@ -24,7 +24,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 
 from branchtrack.web.navigation import guard_view
 from org.roles import Role
@@ -115,6 +115,20 @@ class ScopedQuerySet(models.QuerySet):
         if not has_role(user, *self.editor_roles):
             return self.none()
         return self.visible_to(user)
+
+    def with_editable(self, user) -> ScopedQuerySet:
+        """Annotate `editable` (may `user` change the row?) without another query; call it on a
+        queryset already limited by `visible_to(user)`."""
+        editable = self.model._default_manager.editable_by(user)
+        if editable.query.is_empty():
+            flag = Value(False, output_field=BooleanField())
+        elif type(self).editable_by is ScopedQuerySet.editable_by:
+            flag = Value(
+                True, output_field=BooleanField()
+            )  # the default rule: everything the user sees, for an editor role
+        else:
+            flag = Exists(editable.filter(pk=OuterRef("pk")))
+        return self.annotate(editable=flag)
 
     def restricted(self, condition: Q | None) -> ScopedQuerySet:
         """Filter by a scope condition (None: no restriction)."""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from branchtrack.web.import_page import table_import_page
 from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
+from branchtrack.web.navigation import may_open
 from branchtrack.web.uploads import stored_file_response
 from org.models import Branch, Role, Unit
 from org.permissions import role_required
@@ -51,7 +52,7 @@ def pairing_list(request):
         filterset=filterset,
         template="pairings/pairing_list.html",
         export=(PAIRING_COLUMNS, "pairings"),
-        context={"rules": rules, "can_create": request.user.is_admin or request.user.role == Role.STAFF},
+        context={"rules": rules, "can_create": may_open(pairing_create, request.user)},
     )
 
 
@@ -68,7 +69,7 @@ def pairing_detail(request, pk: int):
             "pairing": pairing,
             "activities": selectors.activity_timeline(pairing=pairing),
             "rules": rules,
-            "can_edit": request.user.is_admin or request.user.role == Role.STAFF,
+            "can_edit": may_open(pairing_edit, request.user),
         },
     )
 
@@ -105,7 +106,7 @@ def pairing_create(request):
 
 @role_required(*OFFICE)
 def pairing_edit(request, pk: int):
-    pairing = get_object_or_404(Pairing.objects.visible_to(request.user), pk=pk)
+    pairing = get_object_or_404(Pairing.objects.editable_by(request.user), pk=pk)
     form = PairingForm(request.POST or None, instance=pairing)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -321,7 +322,7 @@ def liaison_list(request):
 def liaison_edit(request, pk: int | None = None):
     group = None
     if pk is not None:
-        group = get_object_or_404(LiaisonGroup.objects.visible_to(request.user), pk=pk)
+        group = get_object_or_404(LiaisonGroup.objects.editable_by(request.user), pk=pk)
     form = LiaisonGroupForm(
         request.POST or None, instance=group, branches=Branch.objects.visible_to(request.user)
     )

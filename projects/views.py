@@ -110,7 +110,9 @@ def project_create(request):
 @role_required(*ALL_ROLES)
 def project_detail(request, pk: int):
     project = get_object_or_404(
-        BranchProject.objects.select_related("branch__unit").visible_to(request.user),
+        BranchProject.objects.select_related("branch__unit")
+        .visible_to(request.user)
+        .with_editable(request.user),
         pk=pk,
     )
     overview = selectors.project_rating_overview(user=request.user, project=project)
@@ -118,7 +120,6 @@ def project_detail(request, pk: int):
         (revision, readable_changes(revision))
         for revision in project.revisions.select_related("changed_by").order_by("-number")
     ]
-    may_edit = request.user.role in (Role.ADMIN, Role.SECRETARY) or request.user.is_superuser
     return render(
         request,
         "projects/project_detail.html",
@@ -132,14 +133,14 @@ def project_detail(request, pk: int):
             "entry": overview.entry,
             "outstanding": overview.outstanding,
             "revisions": revisions,
-            "may_edit": may_edit,
+            "may_edit": project.editable,
         },
     )
 
 
 @role_required(Role.ADMIN, Role.SECRETARY)
 def project_edit(request, pk: int):
-    project = get_object_or_404(BranchProject.objects.visible_to(request.user), pk=pk)
+    project = get_object_or_404(BranchProject.objects.editable_by(request.user), pk=pk)
     frozen = services.rated_content_frozen(user=request.user, project=project)
     form = ProjectForm(request.POST or None, instance=project, frozen=bool(frozen))
     if request.method == "POST" and form.is_valid():

@@ -22,12 +22,11 @@ from django.views.decorators.http import require_POST
 
 from branchtrack.web.idempotency import find_by_key
 from branchtrack.web.uploads import stored_file_response
-from org.models import Role
+from org.permissions import OFFICE_ROLES, has_role
 from supervision import selectors, services
 from supervision.forms import VisitForm
 from supervision.models import Campaign, Finding, Visit, VisitPhoto
 
-OFFICE = (Role.ADMIN, Role.STAFF)
 # The phone keeps the pages of this many open plans (the soonest first): a week or two of visits.
 MAX_PLANNED_OFFLINE = 30
 
@@ -42,7 +41,7 @@ def _refused(status: int, reason: str, fix: str, errors: dict | None = None) -> 
 def _signed_in_office_user(request) -> JsonResponse | None:
     if not request.user.is_authenticated:
         return _refused(401, _("Your session has ended: log in again, then send the queue."), FIX_LOGIN)
-    if request.user.role not in OFFICE and not request.user.is_superuser:
+    if not has_role(request.user, *OFFICE_ROLES):
         return _refused(403, _("Your role cannot log visits."), FIX_DISCARD)
     return None
 
@@ -173,7 +172,7 @@ def offline_pages(request):
     if not request.user.is_authenticated:
         return JsonResponse({"pages": []}, status=401)
     pages = [reverse("home"), reverse("branch_list"), reverse("supervision:visit_list")]
-    if request.user.role in OFFICE or request.user.is_superuser:
+    if has_role(request.user, *OFFICE_ROLES):
         campaign = selectors.campaigns_for(request.user).first()
         if campaign is not None:
             pages.append(reverse("supervision:visit_create", args=[campaign.pk]))

@@ -326,14 +326,12 @@ def automatic(request, pk: int):
 def plan_detail(request, pk: int):
     """One planned visit: who, when, its status and history; planners change or cancel it here."""
     plan = get_object_or_404(
-        PlannedVisit.objects.visible_to(request.user).select_related(
-            "campaign", "branch__unit", "done_visit"
-        ),
+        PlannedVisit.objects.visible_to(request.user)
+        .select_related("campaign", "branch__unit", "done_visit")
+        .with_editable(request.user),
         pk=pk,
     )
-    can_edit = services.can_plan(request.user) and (
-        Branch.objects.visible_to(request.user).filter(pk=plan.branch_id).exists()
-    )
+    can_edit = plan.editable
     visitors = selectors.plannable_visitors(user=request.user)
     action = request.POST.get("action")
     edit_form = PlanEditForm(

@@ -167,11 +167,14 @@ def fixes_to_confirm(*, visit: Visit) -> list[Finding]:
     )
 
 
-def visit_detail(*, user: User, pk: int) -> Visit:
+def visit_detail(*, user: User, pk: int, for_change: bool = False) -> Visit:
+    """The visit with what its page shows and `editable`; 404 outside the user's scope (or, when
+    `for_change`, outside what they may change)."""
     from django.shortcuts import get_object_or_404
 
+    scoped = Visit.objects.editable_by(user) if for_change else Visit.objects.visible_to(user)
     return get_object_or_404(
-        Visit.objects.visible_to(user).select_related("campaign", "template", "branch__unit", "created_by"),
+        scoped.select_related("campaign", "template", "branch__unit", "created_by").with_editable(user),
         pk=pk,
     )
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from branchtrack.web.concurrency import StaleEditError
 from branchtrack.web.fragment_cache import cached_fragment, fragment_key
 from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
+from branchtrack.web.navigation import may_open
 from branchtrack.web.uploads import stored_file_response
 from org.models import Branch, Role, Unit
 from org.permissions import role_required, unit_scope_path
@@ -165,7 +166,10 @@ def visit_list(request):
         request,
         filterset=VisitFilterSet(request.GET or None, queryset=queryset, user=request.user),
         template="supervision/visit_list.html",
-        context={"campaigns": selectors.campaigns_for(request.user), "can_log": request.user.role in OFFICE},
+        context={
+            "campaigns": selectors.campaigns_for(request.user),
+            "can_log": may_open(visit_create, request.user),
+        },
         export=(VISIT_COLUMNS, "visits"),
     )
 
@@ -227,7 +231,7 @@ def visit_create(request, campaign_pk: int):
 
 @role_required(*OFFICE)
 def visit_edit(request, pk: int):
-    visit = selectors.visit_detail(user=request.user, pk=pk)
+    visit = selectors.visit_detail(user=request.user, pk=pk, for_change=True)
     areas = selectors.checklist_areas(template_id=visit.template_id)
     initial = {
         "branch": visit.branch,
@@ -283,7 +287,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 @role_required(*EVERYONE)
 def visit_detail(request, pk: int):
     visit = selectors.visit_detail(user=request.user, pk=pk)
-    can_edit = request.user.role in OFFICE or request.user.is_superuser
+    can_edit = visit.editable
     finding_form = None
     if can_edit:
         units = Unit.objects.visible_to(request.user)
@@ -349,8 +353,8 @@ def problem_list(request):
 
 @role_required(*EVERYONE)
 def problem_detail(request, pk: int):
-    problem = get_object_or_404(selectors.problem_list(user=request.user), pk=pk)
-    can_edit = request.user.role in OFFICE or request.user.is_superuser
+    problem = get_object_or_404(selectors.problem_list(user=request.user).with_editable(request.user), pk=pk)
+    can_edit = problem.editable
     resolving = request.POST.get("action") == "resolve"
     form = ResolveProblemForm(request.POST if resolving else None, request.FILES if resolving else None)
     if request.method == "POST":
@@ -370,7 +374,7 @@ def problem_detail(request, pk: int):
                 visit_id = request.POST.get("visit", "")
                 if not (visit_id.isascii() and visit_id.isdigit()):
                     raise Http404
-                visit = selectors.visit_detail(user=request.user, pk=int(visit_id))
+                visit = selectors.visit_detail(user=request.user, pk=int(visit_id), for_change=True)
                 services.confirm_fix_at_visit(problem=problem, visit=visit)
                 messages.success(request, _("The fix is confirmed."))
                 return redirect("supervision:visit_detail", pk=visit.pk)
@@ -410,7 +414,7 @@ def good_practice_list(request):
 @require_POST
 @role_required(*OFFICE)
 def good_practice_catalogue_toggle(request, pk: int):
-    finding = get_object_or_404(Finding.objects.visible_to(request.user).good_practices(), pk=pk)
+    finding = get_object_or_404(Finding.objects.editable_by(request.user).good_practices(), pk=pk)
     services.set_in_catalogue(finding=finding, in_catalogue=request.POST.get("in_catalogue") == "1")
     messages.success(
         request,
@@ -462,7 +466,7 @@ def feedback_list(request):
         request,
         filterset=FeedbackFilterSet(request.GET or None, queryset=queryset),
         template="supervision/feedback_list.html",
-        context={"can_write": request.user.is_superuser or request.user.role in OFFICE},
+        context={"can_write": may_open(feedback_create, request.user)},
     )
 
 
@@ -488,11 +492,14 @@ def feedback_create(request):
 @login_required
 def feedback_detail(request, pk: int):
     feedback = get_object_or_404(
-        Feedback.objects.visible_to(request.user).select_related("campaign", "unit", "created_by"), pk=pk
+        Feedback.objects.visible_to(request.user)
+        .select_related("campaign", "unit", "created_by")
+        .with_editable(request.user),
+        pk=pk,
     )
-    can_send = (request.user.is_superuser or request.user.role in OFFICE) and not feedback.is_sent
+    can_send = feedback.editable and not feedback.is_sent
     if request.method == "POST":
-        if not can_send or not Unit.objects.visible_to(request.user).filter(pk=feedback.unit_id).exists():
+        if not can_send:
             raise Http404
         services.send_feedback(feedback=feedback)
         messages.success(request, _("Feedback sent: the unit's users can read it now."))

@@ -147,7 +147,7 @@ def test_nobody_revokes_anothers_token(org, login):
 
 
 def test_service_token_page_is_for_company_admins(org, login):
-    assert login(org.unit_admin).get("/api/service-tokens/").status_code == 404
+    assert login(org.unit_admin).get("/api/service-tokens/").status_code == 403
     client = login(org.admin)
     response = client.post(
         "/api/service-tokens/", {"name": "大屏", "unit": org.county.pk, "access": "read", "expires_on": ""}
