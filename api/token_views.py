@@ -12,16 +12,9 @@ from django.views.decorators.http import require_POST
 from api import selectors, services
 from api.forms import ServiceTokenForm, TokenForm
 from api.models import ApiToken
+from branchtrack.web.form_page import apply_errors
 from org.models import Unit
 from org.permissions import company_admin_required
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -45,7 +38,7 @@ def token_list(request):
                 )
                 form = TokenForm()
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
         if secret is None:
             status = 400
     return render(
@@ -83,7 +76,7 @@ def service_token_list(request):
                 )
                 form = ServiceTokenForm(units=units)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_errors(form, exc)
         if secret is None:
             status = 400
     return render(

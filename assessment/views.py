@@ -12,6 +12,7 @@ from assessment.filters import ExportJobFilterSet
 from assessment.forms import ExportForm, FreezeForm
 from assessment.models import ExportJob, YearSnapshot
 from assessment.services import download_name, file_extension, freeze_year, start_export
+from branchtrack.web.navigation import may_open
 from org.models import Role, Unit
 from org.permissions import company_admin_required, role_required
 
@@ -41,13 +42,14 @@ def export_list(request):
     )
     status = 400 if (request.method == "POST") or (filterset.is_bound and not filterset.is_valid()) else 200
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page")) if status == 200 else None
+    may_freeze = may_open(freeze, request.user)
     context = {
         "form": form,
         "filter": filterset,
         "page": page,
-        "can_freeze": request.user.is_company_level,
+        "can_freeze": may_freeze,
         "frozen_years": YearSnapshot.objects.order_by("-year").select_related("frozen_by")
-        if request.user.is_company_level
+        if may_freeze
         else [],
         "freeze_form": FreezeForm(initial={"year": form.fields["year"].initial}),
     }

@@ -1,15 +1,16 @@
 import datetime
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
+from branchtrack.web.form_page import form_page
 from branchtrack.web.import_page import table_import_page
 from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
 from branchtrack.web.navigation import may_open
@@ -81,51 +82,46 @@ def pairing_create(request):
         branches=Branch.objects.visible_to(request.user).active(),
         units=Unit.objects.visible_to(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            pairing = services.create_pairing(
-                branch=data["branch"],
-                unit=data["unit"],
-                external_org=data["external_org"],
-                themes=data["themes"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                status=data["status"],
-                agreement=data["agreement"],
-                idempotency_key=data["idempotency_key"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The pairing was saved."))
-            return redirect("pairings:pairing_detail", pk=pairing.pk)
-    status = 400 if form.errors else 200
-    return render(request, "pairings/pairing_form.html", {"form": form}, status=status)
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.create_pairing(
+            branch=data["branch"],
+            unit=data["unit"],
+            external_org=data["external_org"],
+            themes=data["themes"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            status=data["status"],
+            agreement=data["agreement"],
+            idempotency_key=data["idempotency_key"],
+        ),
+        success_message=_("The pairing was saved."),
+        success_url=lambda pairing: reverse("pairings:pairing_detail", args=[pairing.pk]),
+        template="pairings/pairing_form.html",
+    )
 
 
 @role_required(*OFFICE)
 def pairing_edit(request, pk: int):
     pairing = get_object_or_404(Pairing.objects.editable_by(request.user), pk=pk)
     form = PairingForm(request.POST or None, instance=pairing)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_pairing(
-                pairing=pairing,
-                themes=data["themes"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                status=data["status"],
-                agreement=data["agreement"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The pairing was saved."))
-            return redirect("pairings:pairing_detail", pk=pairing.pk)
-    status = 400 if form.errors else 200
-    return render(request, "pairings/pairing_form.html", {"form": form, "pairing": pairing}, status=status)
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.update_pairing(
+            pairing=pairing,
+            themes=data["themes"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            status=data["status"],
+            agreement=data["agreement"],
+        ),
+        success_message=_("The pairing was saved."),
+        success_url=reverse("pairings:pairing_detail", args=[pairing.pk]),
+        template="pairings/pairing_form.html",
+        context={"pairing": pairing},
+    )
 
 
 @role_required(*LOGGERS)
@@ -136,39 +132,33 @@ def activity_create(request, pk: int):
     today = _today()
     form = ActivityForm(request.POST or None, request.FILES or None, pairing=pairing, today=today)
     outcomes = OutcomeFormSet(request.POST or None, prefix="outcome")
-    if request.method == "POST" and form.is_valid() and outcomes.is_valid():
-        data = form.cleaned_data
-        try:
-            services.log_activity(
-                pairing=pairing,
-                user=request.user,
-                date=data["date"],
-                title=data["title"],
-                description=data["description"],
-                our_people=data["our_people"],
-                our_party_members=data["our_party_members"],
-                their_people=data["their_people"],
-                their_party_members=data["their_party_members"],
-                outcome_text=data["outcome_text"],
-                outcomes=[
-                    services.OutcomeData(label=o["label"], value=o["value"], unit_label=o["unit_label"])
-                    for o in outcomes.cleaned_data
-                    if o.get("label")
-                ],
-                uploads=[*data["photos"], *data["documents"]],
-                idempotency_key=data["idempotency_key"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The activity was logged."))
-            return redirect("pairings:pairing_detail", pk=pairing.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return form_page(
         request,
-        "pairings/activity_form.html",
-        {"form": form, "outcomes": outcomes, "pairing": pairing},
-        status=status,
+        form=form,
+        also_valid=[outcomes],
+        save=lambda data: services.log_activity(
+            pairing=pairing,
+            user=request.user,
+            date=data["date"],
+            title=data["title"],
+            description=data["description"],
+            our_people=data["our_people"],
+            our_party_members=data["our_party_members"],
+            their_people=data["their_people"],
+            their_party_members=data["their_party_members"],
+            outcome_text=data["outcome_text"],
+            outcomes=[
+                services.OutcomeData(label=o["label"], value=o["value"], unit_label=o["unit_label"])
+                for o in outcomes.cleaned_data
+                if o.get("label")
+            ],
+            uploads=[*data["photos"], *data["documents"]],
+            idempotency_key=data["idempotency_key"],
+        ),
+        success_message=_("The activity was logged."),
+        success_url=reverse("pairings:pairing_detail", args=[pairing.pk]),
+        template="pairings/activity_form.html",
+        context={"outcomes": outcomes, "pairing": pairing},
     )
 
 
@@ -326,24 +316,22 @@ def liaison_edit(request, pk: int | None = None):
     form = LiaisonGroupForm(
         request.POST or None, instance=group, branches=Branch.objects.visible_to(request.user)
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.save_liaison_group(
-                group=group,
-                branch=data["branch"],
-                name=data["name"],
-                channel=data["channel"],
-                start_date=data["start_date"],
-                villages=data["village_lines"],
-                cadre_count=data["cadre_count"],
-                cadre_names=data["cadre_names"],
-                idempotency_key=data["idempotency_key"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The liaison group was saved."))
-            return redirect("pairings:liaison_list")
-    status = 400 if form.errors else 200
-    return render(request, "pairings/liaison_form.html", {"form": form, "group": group}, status=status)
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.save_liaison_group(
+            group=group,
+            branch=data["branch"],
+            name=data["name"],
+            channel=data["channel"],
+            start_date=data["start_date"],
+            villages=data["village_lines"],
+            cadre_count=data["cadre_count"],
+            cadre_names=data["cadre_names"],
+            idempotency_key=data["idempotency_key"],
+        ),
+        success_message=_("The liaison group was saved."),
+        success_url=reverse("pairings:liaison_list"),
+        template="pairings/liaison_form.html",
+        context={"group": group},
+    )

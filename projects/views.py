@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branchtrack.web.concurrency import StaleEditError
+from branchtrack.web.form_page import apply_errors, form_page
 from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
 from branchtrack.web.table_export import export_if_requested
 from org.models import Role
@@ -33,14 +34,6 @@ from projects.history import readable_changes
 from projects.models import BranchProject, Rating, RatingRound, Rounding, TrackingList
 
 ALL_ROLES = (Role.ADMIN, Role.STAFF, Role.REVIEWER, Role.SECRETARY)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- projects --------------------------------------------------------------------------------------
@@ -77,33 +70,25 @@ def project_create(request):
         messages.info(request, _("Your branch has no project to enter now."))
         return redirect("projects:list")
     form = NewProjectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {
-            name: value
-            for name, value in form.cleaned_data.items()
-            if name not in ("departments", "idempotency_key")
-        }
-        try:
-            project = services.create_project(
-                user=request.user,
-                branch=request.user.branch,
-                year=rating_round.year,
-                data=data,
-                departments=form.cleaned_data["departments"],
-                idempotency_key=form.cleaned_data["idempotency_key"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Your branch's %(year)s project is entered.") % {"year": project.year}
-            )
-            return redirect("projects:detail", pk=project.pk)
-    return render(
+    return form_page(
         request,
-        "projects/project_create.html",
-        {"form": form, "round": rating_round},
-        status=400 if request.method == "POST" else 200,
+        form=form,
+        save=lambda data: services.create_project(
+            user=request.user,
+            branch=request.user.branch,
+            year=rating_round.year,
+            data={
+                name: value for name, value in data.items() if name not in ("departments", "idempotency_key")
+            },
+            departments=data["departments"],
+            idempotency_key=data["idempotency_key"],
+        ),
+        success_message=lambda project: (
+            _("Your branch's %(year)s project is entered.") % {"year": project.year}
+        ),
+        success_url=lambda project: reverse("projects:detail", args=[project.pk]),
+        template="projects/project_create.html",
+        context={"round": rating_round},
     )
 
 
@@ -143,40 +128,36 @@ def project_edit(request, pk: int):
     project = get_object_or_404(BranchProject.objects.editable_by(request.user), pk=pk)
     frozen = services.rated_content_frozen(user=request.user, project=project)
     form = ProjectForm(request.POST or None, instance=project, frozen=bool(frozen))
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
-        try:
-            revision = services.update_project(
-                user=request.user,
-                project=project,
-                data=data,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"] or 0,
-            )
-        except StaleEditError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            if revision is None:
-                messages.info(request, _("Nothing changed."))
-            elif revision.material:
-                messages.warning(
-                    request,
-                    _(
-                        "Saved. The central business item or indicator changed: the raters are asked to look again."
-                    ),
-                )
-            else:
-                messages.success(request, _("Saved; the change is kept in the revision history."))
-            return redirect("projects:detail", pk=project.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return form_page(
         request,
-        "projects/project_edit.html",
-        {"project": project, "form": form, "frozen": frozen},
-        status=status,
+        form=form,
+        save=lambda data: services.update_project(
+            user=request.user,
+            project=project,
+            data={name: data[name] for name in services.EDITABLE_FIELDS},
+            reason=data["reason"],
+            expected_version=data["version"] or 0,
+        ),
+        success_message=_revision_message,
+        message_level=_revision_message_level,
+        success_url=reverse("projects:detail", args=[project.pk]),
+        template="projects/project_edit.html",
+        context={"project": project, "frozen": frozen},
     )
+
+
+def _revision_message(revision) -> str:
+    if revision is None:
+        return _("Nothing changed.")
+    if revision.material:
+        return _("Saved. The central business item or indicator changed: the raters are asked to look again.")
+    return _("Saved; the change is kept in the revision history.")
+
+
+def _revision_message_level(revision) -> int:
+    if revision is None:
+        return messages.INFO
+    return messages.WARNING if revision.material else messages.SUCCESS
 
 
 # --- the reviewer's queue and ratings --------------------------------------------------------------
@@ -240,7 +221,7 @@ def rate_project(request, round_pk: int, project_pk: int):
             except StaleEditError as exc:
                 form.add_error(None, exc.message)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request, _("Your rating of %(project)s is saved.") % {"project": project.title}
@@ -314,25 +295,12 @@ def round_list(request):
 def round_detail(request, pk: int):
     rating_round = get_object_or_404(RatingRound, pk=pk)
     form = RulesForm(request.POST or None, instance=rating_round)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.RULE_FIELDS}
-        try:
-            services.update_rules(
-                rating_round=rating_round, user=request.user, data=data, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The rules are saved."))
-            return redirect("projects:round", pk=rating_round.pk)
-    rating_round.refresh_from_db()
-    tracking_list = selectors.current_tracking_list(rating_round=rating_round)
-    return render(
-        request,
-        "projects/round_detail.html",
-        {
+
+    def context() -> dict:
+        rating_round.refresh_from_db()  # validating the form changed the instance
+        tracking_list = selectors.current_tracking_list(rating_round=rating_round)
+        return {
             "round": rating_round,
-            "form": form,
             "criteria": rating_round.criteria.all(),
             "progress": selectors.department_progress(rating_round=rating_round),
             "tracking_list": tracking_list,
@@ -340,8 +308,21 @@ def round_detail(request, pk: int):
             "history": selectors.published_lists(rating_round=rating_round),
             "round_history": selectors.round_history(rating_round=rating_round),
             "figures": selectors.year_figures(year=rating_round.year),
-        },
-        status=400 if request.method == "POST" else 200,
+        }
+
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.update_rules(
+            rating_round=rating_round,
+            user=request.user,
+            data={name: data[name] for name in services.RULE_FIELDS},
+            reason=data["reason"],
+        ),
+        success_message=_("The rules are saved."),
+        success_url=reverse("projects:round", args=[rating_round.pk]),
+        template="projects/round_detail.html",
+        context=context,
     )
 
 
@@ -379,35 +360,27 @@ def ranking(request, pk: int):
         else None
     )
     tracking_list = selectors.current_tracking_list(rating_round=rating_round)
-    form = ConfirmationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            published = services.publish_tracking_list(
-                rating_round=rating_round, user=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Tracking list published: %(size)s of %(ranked)s projects.")
-                % {"size": published.size, "ranked": published.ranked_count},
-            )
-            return redirect("projects:tracking_list", pk=published.pk)
-    return render(
+    return form_page(
         request,
-        "projects/ranking.html",
-        {
+        form=ConfirmationForm(request.POST or None),
+        save=lambda data: services.publish_tracking_list(
+            rating_round=rating_round, user=request.user, reason=data["reason"]
+        ),
+        success_message=lambda published: (
+            _("Tracking list published: %(size)s of %(ranked)s projects.")
+            % {"size": published.size, "ranked": published.ranked_count}
+        ),
+        success_url=lambda published: reverse("projects:tracking_list", args=[published.pk]),
+        template="projects/ranking.html",
+        context={
             "round": rating_round,
             "ranked": ranked,
             "cut": cut,
             "rule": rule,
             "rules": RatingRound.Aggregation.choices,
             "tracking_list": tracking_list,
-            "form": form,
             "assigned_unrated": selectors.unrated_project_count(rating_round=rating_round),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -462,37 +435,25 @@ def outstanding_confirm(request, pk: int):
         suggested = sorted(entries, key=lambda entry: (-(entry.nomination_count or 0), entry.position))
         initial = [entry.project_id for entry in suggested[:target]]
     form = OutstandingForm(request.POST or None, entries=entries, initial={"projects": initial})
-    if request.method == "POST" and form.is_valid():
-        try:
-            confirmed = services.confirm_outstanding(
-                rating_round=rating_round,
-                user=request.user,
-                project_ids=form.cleaned_data["projects"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(count)s outstanding projects confirmed; they feed the annual assessment.")
-                % {"count": confirmed.projects.count()},
-            )
-            return redirect(
-                reverse("projects:tracking_list", kwargs={"pk": tracking_list.pk}) + "?outstanding=1"
-            )
-    return render(
+    return form_page(
         request,
-        "projects/outstanding.html",
-        {
+        form=form,
+        save=lambda data: services.confirm_outstanding(
+            rating_round=rating_round, user=request.user, project_ids=data["projects"], reason=data["reason"]
+        ),
+        success_message=lambda confirmed: (
+            _("%(count)s outstanding projects confirmed; they feed the annual assessment.")
+            % {"count": confirmed.projects.count()}
+        ),
+        success_url=reverse("projects:tracking_list", kwargs={"pk": tracking_list.pk}) + "?outstanding=1",
+        template="projects/outstanding.html",
+        context=lambda: {
             "round": rating_round,
             "list": tracking_list,
             "rows": list(zip(form["projects"], entries, strict=True)),
-            "form": form,
             "target": target,
             "current": current,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 

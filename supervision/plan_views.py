@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from branchtrack.web.concurrency import StaleEditError
+from branchtrack.web.form_page import apply_errors
 from branchtrack.web.list_page import filtered_list_page
 from branchtrack.web.table_export import ExportColumn
 from org.models import Branch, Role, Unit
@@ -375,10 +376,7 @@ def plan_detail(request, pk: int):
                 for message in exc.messages:
                     form.add_error(None, message)
             except ValidationError as exc:
-                for field, errors in (
-                    exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-                ):
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Plan saved."))
                 return redirect("supervision:plan_detail", pk=plan.pk)

@@ -11,12 +11,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from branchtrack.web.concurrency import StaleEditError
+from branchtrack.web.form_page import apply_errors, form_page
 from branchtrack.web.fragment_cache import cached_fragment, fragment_key
 from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
 from branchtrack.web.navigation import may_open
@@ -204,28 +205,19 @@ def visit_create(request, campaign_pk: int):
         areas=areas,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            visit = services.create_visit(
-                user=request.user,
-                campaign=campaign,
-                branch=form.cleaned_data["branch"],
-                **form.visit_fields(),
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Visit completed.") if visit.is_completed else _("Visit saved as a draft.")
-            )
-            return redirect("supervision:visit_detail", pk=visit.pk)
     previous = selectors.previous_visit(branch=branch) if branch else None
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return form_page(
         request,
-        "supervision/visit_form.html",
-        _visit_form_context(form, campaign, branch, previous, title=_("Log a visit")),
-        status=status,
+        form=form,
+        save=lambda data: services.create_visit(
+            user=request.user, campaign=campaign, branch=data["branch"], **form.visit_fields()
+        ),
+        success_message=lambda visit: (
+            _("Visit completed.") if visit.is_completed else _("Visit saved as a draft.")
+        ),
+        success_url=lambda visit: reverse("supervision:visit_detail", args=[visit.pk]),
+        template="supervision/visit_form.html",
+        context=_visit_form_context(form, campaign, branch, previous, title=_("Log a visit")),
     )
 
 
@@ -251,37 +243,27 @@ def visit_edit(request, pk: int):
         fixed_branch=True,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_visit(
-                user=request.user,
-                visit=visit,
-                expected_version=form.cleaned_data["version"] or 0,
-                visited_on=form.cleaned_data["visited_on"],
-                visitors=form.cleaned_data["visitors"],
-                overall_comment=form.cleaned_data["overall_comment"],
-                scores=form.scores(),
-                complete=form.complete_requested,
-            )
-        except StaleEditError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Visit saved."))
-            return redirect("supervision:visit_detail", pk=visit.pk)
     previous = selectors.previous_visit(branch=visit.branch, before=visit)
-    return render(
+    return form_page(
         request,
-        "supervision/visit_form.html",
-        _visit_form_context(form, visit.campaign, visit.branch, previous, visit=visit, title=_("Edit visit")),
-        status=400 if request.method == "POST" else 200,
+        form=form,
+        save=lambda data: services.update_visit(
+            user=request.user,
+            visit=visit,
+            expected_version=data["version"] or 0,
+            visited_on=data["visited_on"],
+            visitors=data["visitors"],
+            overall_comment=data["overall_comment"],
+            scores=form.scores(),
+            complete=form.complete_requested,
+        ),
+        success_message=_("Visit saved."),
+        success_url=reverse("supervision:visit_detail", args=[visit.pk]),
+        template="supervision/visit_form.html",
+        context=_visit_form_context(
+            form, visit.campaign, visit.branch, previous, visit=visit, title=_("Edit visit")
+        ),
     )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(None if field == "__all__" or field not in form.fields else field, errors)
 
 
 @role_required(*EVERYONE)
@@ -298,7 +280,7 @@ def visit_detail(request, pk: int):
             try:
                 services.add_finding(visit=visit, **finding_form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(finding_form, exc)
+                apply_errors(finding_form, exc)
             else:
                 messages.success(request, _("Finding added."))
                 return redirect("supervision:visit_detail", pk=visit.pk)
@@ -379,7 +361,7 @@ def problem_detail(request, pk: int):
                 messages.success(request, _("The fix is confirmed."))
                 return redirect("supervision:visit_detail", pk=visit.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -442,20 +424,14 @@ def meeting_list(request):
 
 @role_required(*OFFICE)
 def meeting_create(request):
-    form = MeetingForm(request.POST or None, units=Unit.objects.visible_to(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_meeting(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Meeting attendance recorded."))
-            return redirect("supervision:meeting_list")
-    return render(
+    return form_page(
         request,
-        "supervision/simple_form.html",
-        {"form": form, "title": _("Record meeting attendance")},
-        status=400 if request.method == "POST" else 200,
+        form=MeetingForm(request.POST or None, units=Unit.objects.visible_to(request.user)),
+        save=lambda data: services.record_meeting(user=request.user, **data),
+        success_message=_("Meeting attendance recorded."),
+        success_url=reverse("supervision:meeting_list"),
+        template="supervision/simple_form.html",
+        context={"title": _("Record meeting attendance")},
     )
 
 
@@ -472,20 +448,14 @@ def feedback_list(request):
 
 @role_required(*OFFICE)
 def feedback_create(request):
-    form = FeedbackForm(request.POST or None, units=Unit.objects.visible_to(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            feedback = services.write_feedback(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Feedback saved. Send it when it is ready."))
-            return redirect("supervision:feedback_detail", pk=feedback.pk)
-    return render(
+    return form_page(
         request,
-        "supervision/simple_form.html",
-        {"form": form, "title": _("Write feedback to a unit")},
-        status=400 if request.method == "POST" else 200,
+        form=FeedbackForm(request.POST or None, units=Unit.objects.visible_to(request.user)),
+        save=lambda data: services.write_feedback(user=request.user, **data),
+        success_message=_("Feedback saved. Send it when it is ready."),
+        success_url=lambda feedback: reverse("supervision:feedback_detail", args=[feedback.pk]),
+        template="supervision/simple_form.html",
+        context={"title": _("Write feedback to a unit")},
     )
 
 
