@@ -26,11 +26,11 @@ class UnitQuerySet(ScopedQuerySet, MP_NodeQuerySet):
     # The tree changes through the organisation import, which spans the whole company.
     def visible_to(self, user) -> UnitQuerySet:
         """The user's unit subtree; users without a unit-wide scope see their own unit only."""
-        condition = unit_subtree_q(user, unit="")
         if unit_scope_path(user) is None:
-            own = getattr(user, "unit_id", None) if getattr(user, "is_authenticated", False) else None
+            signed_in = getattr(user, "is_authenticated", False) and user.is_active
+            own = user.unit_id if signed_in else None
             return self.filter(pk=own) if own is not None else self.none()
-        return self.restricted(condition)
+        return self.restricted(unit_subtree_q(user, unit=""))
 
     def editable_by(self, user) -> UnitQuerySet:
         return self.all() if is_company_admin(user) else self.none()
