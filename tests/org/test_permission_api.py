@@ -208,3 +208,23 @@ def test_a_model_without_rules_says_so():
 
     with pytest.raises(NotImplementedError, match="must say what a user may see"):
         Rules(model=Unit).visible_to(None)
+
+
+def test_with_editable_flags_exactly_the_rows_editable_by_returns(scoped_objects, org):
+    """Detail pages read `editable` from the same query; it must agree with editable_by for every rule
+    shape: the default (editor roles), a rule of its own (plans, feedback) and nobody (ratings)."""
+    from pairings.models import Pairing
+    from projects.models import Rating
+    from supervision.models import Feedback, PlannedVisit, Visit
+
+    _world, objects = scoped_objects
+    for model, key in ((Visit, "visits"), (PlannedVisit, "plans"), (Feedback, "feedback"), (Rating, "ratings"), (Pairing, "pairings")):  # fmt: skip
+        for role in ROLES:
+            user = getattr(org, role)
+            flagged = {
+                side
+                for side, obj in objects[key].items()
+                for row in model.objects.visible_to(user).with_editable(user).filter(pk=obj.pk)
+                if row.editable
+            }
+            assert flagged == _sides(model.objects.editable_by(user), objects[key]), (model.__name__, role)
