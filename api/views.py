@@ -46,7 +46,15 @@ from supervision import selectors as supervision_selectors
 from supervision import services as supervision_services
 from supervision.filters import FeedbackFilterSet, MeetingFilterSet, VisitFilterSet
 from supervision.forms import ResolveProblemForm, VisitForm
-from supervision.models import Campaign, CoverageSnapshot, Feedback, Finding, MeetingAttendance, Visit, VisitScore
+from supervision.models import (
+    Campaign,
+    CoverageSnapshot,
+    Feedback,
+    Finding,
+    MeetingAttendance,
+    Visit,
+    VisitScore,
+)
 
 LOGGERS = frozenset({Role.ADMIN, Role.STAFF, Role.SECRETARY})
 

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from branchtrack.web.idempotency import idempotency_key_field
 from org.models import Branch, Unit
-from org.permissions import OFFICE_ROLES, ScopedQuerySet, branch_scope_q, unit_scope_path
+from org.permissions import OFFICE_ROLES, ScopedQuerySet, branch_scope_q, is_company_admin, unit_scope_path
 from org.roles import Role
 
 DEFAULT_DORMANT_AFTER_DAYS = 90
@@ -91,12 +91,8 @@ class ExternalOrgQuerySet(ScopedQuerySet):
         return self.all() if getattr(user, "is_authenticated", False) and user.is_active else self.none()
 
     def editable_by(self, user) -> ExternalOrgQuerySet:
-        # Administrators import the register; pairings only refer to it.
-        return (
-            self.all()
-            if getattr(user, "is_authenticated", False) and user.is_active and user.is_admin
-            else self.none()
-        )
+        # Company administrators import the register (it holds every unit's partners); pairings refer to it.
+        return self.all() if is_company_admin(user) else self.none()
 
 
 class ExternalOrg(models.Model):

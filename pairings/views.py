@@ -1,6 +1,5 @@
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
@@ -16,7 +15,7 @@ from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
 from branchtrack.web.navigation import may_open
 from branchtrack.web.uploads import stored_file_response
 from org.models import Branch, Role, Unit
-from org.permissions import role_required
+from org.permissions import company_admin_required, role_required
 from pairings import selectors, services
 from pairings.exports import ACTIVITY_COLUMNS, EXTERNAL_ORG_COLUMNS, PAIRING_COLUMNS
 from pairings.filters import (
@@ -273,14 +272,13 @@ def external_org_list(request):
         filterset=filterset,
         template="pairings/external_org_list.html",
         export=(EXTERNAL_ORG_COLUMNS, "external-organisations"),
+        context={"can_import": may_open(external_org_import, request.user)},
     )
 
 
-@role_required(Role.ADMIN)
+# The table holds every unit's partners, so (as for the org import) a unit administrator may not import it.
+@company_admin_required
 def external_org_import(request):
-    # The table holds every unit's partners, so (as for the org import) a unit administrator may not import it.
-    if not request.user.is_company_level:
-        raise PermissionDenied
     return table_import_page(
         request,
         form_class=ExternalOrgImportForm,

@@ -68,7 +68,7 @@ MATRIX = {
     ),
     # Both ratings are another reviewer's: administrators read those in scope, nobody here changes them.
     "Rating": ("ratings", expect(admin=BOTH, unit_admin=COUNTY), expect()),
-    "ExternalOrg": ("external_orgs", EVERYONE_SEES, expect(admin=COUNTY, unit_admin=COUNTY)),
+    "ExternalOrg": ("external_orgs", EVERYONE_SEES, expect(**ONLY_COMPANY_ADMIN)),
     "Pairing": ("pairings", BRANCH_SCOPE, OFFICE_SCOPE),
     "PairingActivity": ("activities", BRANCH_SCOPE, BRANCH_SCOPE),
     "ActivityAttachment": ("attachments", BRANCH_SCOPE, BRANCH_SCOPE),
