@@ -93,7 +93,7 @@ def test_the_score_is_the_weighted_sum_printed_in_the_header(org):
 
 
 def test_an_admin_freezes_the_year_and_a_unit_admin_cannot(login, org):
-    assert login(org.unit_admin).post(reverse("assessment:freeze"), {"year": YEAR}).status_code == 404
+    assert login(org.unit_admin).post(reverse("assessment:freeze"), {"year": YEAR}).status_code == 403
     assert not YearSnapshot.objects.exists()
 
     client = login(org.admin)
