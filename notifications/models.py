@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 
 from notifications.kinds import EMAIL, IN_APP, KINDS, OFF
 from org.models import Unit
+from org.permissions import ScopedQuerySet, has_role, unit_scope_path
+from org.roles import Role
 
 
 class Notice(models.Model):
@@ -41,9 +43,17 @@ class Notice(models.Model):
         return title_of(self.kind, self.params)
 
 
-class NotificationQuerySet(models.QuerySet):
+class NotificationQuerySet(ScopedQuerySet):
     def for_user(self, user) -> NotificationQuerySet:
         return self.filter(recipient_id=user.pk)
+
+    def visible_to(self, user) -> NotificationQuerySet:
+        """A user's own notifications, nobody else's."""
+        return self.for_user(user) if getattr(user, "is_authenticated", False) else self.none()
+
+    def editable_by(self, user) -> NotificationQuerySet:
+        # Marking read is the only change, and it is the recipient's.
+        return self.visible_to(user)
 
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
@@ -77,6 +87,17 @@ class Notification(models.Model):
         return f"{self.recipient_id}: {self.notice_id}"
 
 
+class ChannelQuerySet(ScopedQuerySet):
+    editor_roles = (Role.ADMIN,)
+
+    def visible_to(self, user) -> ChannelQuerySet:
+        """Channels of the administrator's unit and its subtree (company-level: all)."""
+        prefix = unit_scope_path(user)
+        if prefix is None or not has_role(user, Role.ADMIN):
+            return self.none()
+        return self.filter(unit__path__startswith=prefix)
+
+
 class Channel(models.Model):
     """Where a unit's notices also go: an email address or a group robot's webhook.
 
@@ -103,7 +124,12 @@ class Channel(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+<<<<<<< HEAD
     history = HistoricalRecords(excluded_fields=["encrypted_secret"])
+=======
+    objects = ChannelQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["secret"])
+>>>>>>> 4ccd9a4 (Notifications and PDF notices read through the permission API: channels, deliveries and notifications answer visible_to/editable_by; the channels menu entry follows its page's guard)
 
     class Meta:
         verbose_name = _("notification channel")
@@ -115,6 +141,17 @@ class Channel(models.Model):
 
     def hears(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds
+
+
+class DeliveryQuerySet(ScopedQuerySet):
+    editor_roles = (Role.ADMIN,)
+
+    def visible_to(self, user) -> DeliveryQuerySet:
+        """Deliveries of notices in the administrator's scope (they retry the failed ones)."""
+        prefix = unit_scope_path(user)
+        if prefix is None or not has_role(user, Role.ADMIN):
+            return self.none()
+        return self.filter(notice__unit__path__startswith=prefix)
 
 
 class Delivery(models.Model):
@@ -139,6 +176,8 @@ class Delivery(models.Model):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("delivery")

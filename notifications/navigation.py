@@ -1,13 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 
 from branchtrack.web.navigation import NavItem
-from org.models import Role
 
 NAV_ITEMS = [
     NavItem(
         _("Notification channels"),
         "notifications:channels",
-        roles=frozenset({Role.ADMIN}),
         description=_("Connect your unit's WeCom, DingTalk or Feishu group, a webhook or an email address."),
         order=850,
     ),

@@ -6,18 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from branchtrack.web.form_page import apply_errors
 from branchtrack.web.list_page import filtered_list_page
 from notifications import selectors, services
 from notifications.filters import NotificationFilterSet
 from notifications.forms import ChannelForm, PreferencesForm
-from notifications.models import Preference
-from org.models import Role
-from org.permissions import get_visible_or_404, role_required, units_visible_to
+from notifications.models import Channel, Preference
+from org.models import Role, Unit
+from org.permissions import role_required
 
 
 @login_required
@@ -29,7 +30,7 @@ def notification_list(request):
 @login_required
 def notification_open(request, pk: int):
     """Mark the notification read and follow its link (the linked page checks its own scope)."""
-    notification = get_visible_or_404(selectors.notifications_of(request.user), pk=pk)
+    notification = get_object_or_404(selectors.notifications_of(request.user), pk=pk)
     services.mark_read(user=request.user, notification=notification)
     target = notification.notice.url
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -71,7 +72,7 @@ def preferences(request):
 def channel_list(request):
     """A unit's channels (add one here) and the deliveries that failed after their retries."""
     user = request.user
-    form = ChannelForm(request.POST or None, units=units_visible_to(user))
+    form = ChannelForm(request.POST or None, units=Unit.objects.visible_to(user))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -87,16 +88,15 @@ def channel_list(request):
                     kinds=data["kinds"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Channel %(name)s added.") % {"name": channel.name})
                 return redirect("notifications:channels")
         status = 400
     context = {
         "form": form,
-        "channels": selectors.channels_visible_to(user),
-        "failed": selectors.failed_deliveries_visible_to(user)[:50],
+        "channels": Channel.objects.visible_to(user).select_related("unit"),
+        "failed": selectors.failed_deliveries(user=user)[:50],
     }
     return render(request, "notifications/channel_list.html", context, status=status)
 
@@ -104,7 +104,7 @@ def channel_list(request):
 @require_POST
 @role_required(Role.ADMIN)
 def channel_delete(request, pk: int):
-    channel = get_visible_or_404(selectors.channels_visible_to(request.user), pk=pk)
+    channel = get_object_or_404(Channel.objects.editable_by(request.user), pk=pk)
     services.remove_channel(user=request.user, channel=channel)
     messages.success(request, _("Channel %(name)s removed.") % {"name": channel.name})
     return redirect("notifications:channels")
@@ -113,7 +113,7 @@ def channel_delete(request, pk: int):
 @require_POST
 @role_required(Role.ADMIN)
 def delivery_retry(request, pk: int):
-    delivery = get_visible_or_404(selectors.failed_deliveries_visible_to(request.user), pk=pk)
+    delivery = get_object_or_404(selectors.failed_deliveries(user=request.user, for_change=True), pk=pk)
     services.retry_failed(delivery=delivery)
     messages.success(request, _("The message is being sent again."))
     return redirect("notifications:channels")

@@ -17,14 +17,14 @@ from branchtrack.web.pdf import pdf_response
 from org.models import Role
 from org.permissions import role_required
 from projects import selectors
-from projects.models import TrackingList
+from projects.models import BranchProject, TrackingList
 
 MAX_NOTICE_ROWS = 2000
 
 
 def _notice(request, *, tracking_list: TrackingList, outstanding_only: bool):
     entries = selectors.tracking_entries(tracking_list=tracking_list).filter(
-        project__in=selectors.projects_visible_to(request.user)
+        project__in=BranchProject.objects.visible_to(request.user)
     )
     outstanding = selectors.current_outstanding_list(tracking_list=tracking_list)
     if outstanding_only:
