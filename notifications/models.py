@@ -124,12 +124,8 @@ class Channel(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-<<<<<<< HEAD
-    history = HistoricalRecords(excluded_fields=["encrypted_secret"])
-=======
     objects = ChannelQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["secret"])
->>>>>>> 4ccd9a4 (Notifications and PDF notices read through the permission API: channels, deliveries and notifications answer visible_to/editable_by; the channels menu entry follows its page's guard)
+    history = HistoricalRecords(excluded_fields=["encrypted_secret"])
 
     class Meta:
         verbose_name = _("notification channel")

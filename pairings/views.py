@@ -1,9 +1,10 @@
 import datetime
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -32,7 +33,14 @@ from pairings.forms import (
     PairingForm,
 )
 from pairings.imports import EXTERNAL_ORG_IMPORTER
-from pairings.models import ActivityAttachment, ExternalOrg, LiaisonGroup, Pairing, PairingActivity, PairingRules
+from pairings.models import (
+    ActivityAttachment,
+    ExternalOrg,
+    LiaisonGroup,
+    Pairing,
+    PairingActivity,
+    PairingRules,
+)
 
 LOGGERS = (Role.ADMIN, Role.STAFF, Role.SECRETARY)
 OFFICE = (Role.ADMIN, Role.STAFF)
@@ -163,10 +171,10 @@ def activity_create(request, pk: int):
 
 def _visible_activity(request, pk: int):
     # Scoped like logging one: an activity of a pairing the user may log for; any other is a 404.
-    return get_visible_or_404(
-        PairingActivity.objects.filter(
-            pairing__in=selectors.pairings_visible_to(request.user)
-        ).select_related("pairing__branch", "pairing__unit", "pairing__external_org"),
+    return get_object_or_404(
+        PairingActivity.objects.editable_by(request.user).select_related(
+            "pairing__branch", "pairing__unit", "pairing__external_org"
+        ),
         pk=pk,
     )
 
@@ -182,37 +190,31 @@ def activity_edit(request, pk: int):
         {"label": o.label, "value": o.value, "unit_label": o.unit_label} for o in activity.outcomes.all()
     ]
     outcomes = OutcomeFormSet(request.POST or None, prefix="outcome", initial=initial)
-    if request.method == "POST" and form.is_valid() and outcomes.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_activity(
-                activity=activity,
-                user=request.user,
-                date=data["date"],
-                title=data["title"],
-                description=data["description"],
-                our_people=data["our_people"],
-                our_party_members=data["our_party_members"],
-                their_people=data["their_people"],
-                their_party_members=data["their_party_members"],
-                outcome_text=data["outcome_text"],
-                outcomes=[
-                    services.OutcomeData(label=o["label"], value=o["value"], unit_label=o["unit_label"])
-                    for o in outcomes.cleaned_data
-                    if o.get("label")
-                ],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The activity was saved."))
-            return redirect("pairings:pairing_detail", pk=pairing.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return form_page(
         request,
-        "pairings/activity_form.html",
-        {"form": form, "outcomes": outcomes, "pairing": pairing, "activity": activity},
-        status=status,
+        form=form,
+        also_valid=[outcomes],
+        save=lambda data: services.update_activity(
+            activity=activity,
+            user=request.user,
+            date=data["date"],
+            title=data["title"],
+            description=data["description"],
+            our_people=data["our_people"],
+            our_party_members=data["our_party_members"],
+            their_people=data["their_people"],
+            their_party_members=data["their_party_members"],
+            outcome_text=data["outcome_text"],
+            outcomes=[
+                services.OutcomeData(label=o["label"], value=o["value"], unit_label=o["unit_label"])
+                for o in outcomes.cleaned_data
+                if o.get("label")
+            ],
+        ),
+        success_message=_("The activity was saved."),
+        success_url=reverse("pairings:pairing_detail", args=[pairing.pk]),
+        template="pairings/activity_form.html",
+        context={"outcomes": outcomes, "pairing": pairing, "activity": activity},
     )
 
 
