@@ -46,7 +46,7 @@ def test_invalid_input_answers_400_with_the_error_beside_the_field_and_a_summary
     response = _page(_request({"name": "too long"}), save=pytest.fail)
     assert response.status_code == 400
     html = response.content.decode()
-    assert html.index('class="form-errors"') < html.index('id="id_name"')
+    assert html.index('data-testid="error-summary"') < html.index('id="id_name"')
     assert 'href="#id_name">Name</a>' in html
     assert 'id="id_name_error"' in html
 
