@@ -30,7 +30,6 @@ NAV_ITEMS = [
     NavItem(
         _("Declared conflicts"),
         "projects:conflicts",
-        roles=frozenset({Role.ADMIN}),
         description=_("Conflicts of interest reviewers declared, and those still to reassign."),
         order=35,
     ),

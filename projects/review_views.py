@@ -13,15 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from branchtrack.web.form_page import apply_errors
 from branchtrack.web.list_page import filtered_list_page
 from org.models import Role
-from org.permissions import role_required
+from org.permissions import company_admin_required, role_required
 from projects import selectors, services
 from projects.exports import CONFLICT_COLUMNS
 from projects.filters import ConflictFilterSet
 from projects.forms import ConfirmationForm, ConflictForm, GuidanceForm, ReopenForm
 from projects.models import RatingRound
-from projects.views import _apply_errors, company_admin_required
 
 
 @company_admin_required
@@ -38,7 +38,7 @@ def round_close(request, pk: int):
                 rating_round=rating_round, user=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("The window is closed; ratings are frozen. Preview the ranking next.")
@@ -81,7 +81,7 @@ def round_reopen(request, pk: int):
                 closes_on=form.cleaned_data["closes_on"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The round is open again; reviewers can rate inside its window."))
             return redirect("projects:round", pk=pk)
@@ -141,7 +141,7 @@ def declare_conflict(request, round_pk: int, project_pk: int):
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if conflict.needs_reassignment:
                 messages.warning(

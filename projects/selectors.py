@@ -114,7 +114,7 @@ def declared_by(*, user, rating_round: RatingRound) -> QuerySet[DeclaredConflict
 def conflict_list_queryset(*, user) -> QuerySet[DeclaredConflict]:
     """Every declared conflict an administrator may see (projects in their scope)."""
     return (
-        DeclaredConflict.objects.filter(project__in=projects_visible_to(user))
+        DeclaredConflict.objects.filter(project__in=BranchProject.objects.visible_to(user))
         .select_related("round", "project__branch__unit", "reviewer", "department")
         .order_by("-declared_at", "-pk")
     )
