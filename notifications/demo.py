@@ -5,7 +5,7 @@ Everything goes through the real services and jobs, after the other apps' demo d
 - staff visited the secretary's branch yesterday and found a problem (its secretary hears of it);
 - a problem of another branch of the same unit is due in 2 days (the daily job tells its administrator);
 - unitstaff has a planned visit tomorrow (the daily job reminds the visitors of tomorrow's plans);
-- the open rating round's window closing, as the daily job said it 2 days before it closed (reviewers);
+- the open rating round's window closing, the notice the daily job sends 2 days before it closes (reviewers);
 - the 2020 assessment export, ready for the administrator who asked for it.
 The robots' addresses are a closed port on this machine, so a message is refused at once (no wait):
 the channel page then lists failed deliveries, as it would when a robot was removed from its group.
