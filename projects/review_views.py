@@ -20,7 +20,7 @@ from org.permissions import company_admin_required, role_required
 from projects import selectors, services
 from projects.exports import CONFLICT_COLUMNS
 from projects.filters import ConflictFilterSet
-from projects.forms import ConfirmationForm, ConflictForm, GuidanceForm, ReopenForm
+from projects.forms import BalanceForm, ConfirmationForm, ConflictForm, GuidanceForm, ReopenForm
 from projects.models import RatingRound
 
 
@@ -179,4 +179,54 @@ def conflict_list(request):
         ),
         template="projects/conflict_list.html",
         export=(CONFLICT_COLUMNS, "conflicts"),
+    )
+
+
+@company_admin_required
+def balanced_assignment(request, pk: int):
+    """Assign a round's projects to named reviewers: parameters, a preview of what moves and each
+    reviewer's load, then a save in one transaction."""
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    if rating_round.is_closed:
+        messages.error(
+            request,
+            _("The rating window of %(round)s is closed: its assignments can no longer change.")
+            % {"round": rating_round},
+        )
+        return redirect("projects:round", pk=pk)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = BalanceForm(data)
+    preview = None
+    if form.is_bound and form.is_valid():
+        parameters = {"per_project": form.cleaned_data["per_project"], "cap": form.cleaned_data["cap"]}
+        if request.method == "POST":
+            try:
+                plan = services.save_balanced_assignment(
+                    rating_round=rating_round, user=request.user, **parameters
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Assignments saved: %(kept)s kept, %(added)s added, %(removed)s removed; "
+                        "%(short)s projects short of %(per_project)s reviewers."
+                    )
+                    % {
+                        "kept": plan.kept,
+                        "added": plan.added,
+                        "removed": plan.removed,
+                        "short": len(plan.short),
+                        "per_project": parameters["per_project"],
+                    },
+                )
+                return redirect("projects:round", pk=pk)
+        else:
+            preview = selectors.balance_preview(rating_round=rating_round, **parameters)
+    return render(
+        request,
+        "projects/balanced_assignment.html",
+        {"round": rating_round, "form": form, "preview": preview},
+        status=400 if form.is_bound and form.errors else 200,
     )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("rounds/<int:pk>/open/", views.round_open, name="round_open"),
     path("rounds/<int:pk>/close/", review_views.round_close, name="round_close"),
     path("rounds/<int:pk>/reopen/", review_views.round_reopen, name="round_reopen"),
+    path("rounds/<int:pk>/assign/", review_views.balanced_assignment, name="balanced_assignment"),
     path("rounds/<int:pk>/rubric/", review_views.rubric_guidance, name="rubric_guidance"),
     path("rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("rounds/<int:pk>/outstanding/", views.outstanding_confirm, name="outstanding"),

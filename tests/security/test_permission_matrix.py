@@ -348,6 +348,12 @@ CASES = [
     ),
     Case("rubric guidance", lambda w: f"/projects/rounds/{w.rating_round.pk}/rubric/", 403, only(("admin",))),
     Case(
+        "balanced assignment preview",
+        lambda w: f"/projects/rounds/{w.rating_round.pk}/assign/?per_project=1&cap=5",
+        403,
+        only(("admin",)),
+    ),
+    Case(
         "reopen round",
         lambda w: f"/projects/rounds/{w.rating_round.pk}/reopen/",
         403,
