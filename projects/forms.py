@@ -245,3 +245,12 @@ class BalanceForm(forms.Form):
         ),
         error_messages={"required": _("Say how many projects a reviewer rates at most.")},
     )
+
+
+class DiscussionPostForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write something to post.")},
+    )

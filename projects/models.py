@@ -678,3 +678,45 @@ class DeclaredConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer} ≠ {self.project}"
+
+
+class DiscussionPostQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> DiscussionPostQuerySet:
+        """Company administrators: every thread; a reviewer: the threads of the projects they rated
+        in a closed round; nobody else any. Posts are never edited (no editor role)."""
+        if is_company_admin(user):
+            return self.all()
+        if has_role(user, Role.REVIEWER) and not user.is_superuser:
+            rated = Rating.objects.filter(
+                round=OuterRef("round_id"), project=OuterRef("project_id"), rater=user
+            )
+            return self.filter(Exists(rated), round__status=RatingRound.Status.CLOSED)
+        return self.none()
+
+
+class DiscussionPost(models.Model):
+    """A message in a project's discussion among its reviewers, once the rating window has closed."""
+
+    round = models.ForeignKey(
+        RatingRound, on_delete=models.CASCADE, related_name="discussion_posts", verbose_name=_("round")
+    )
+    project = models.ForeignKey(
+        BranchProject, on_delete=models.CASCADE, related_name="discussion_posts", verbose_name=_("project")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+
+    objects = DiscussionPostQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("discussion post")
+        verbose_name_plural = _("discussion posts")
+        ordering = ["round", "project", "created_at", "pk"]
+        indexes = [models.Index(fields=["round", "project", "created_at"], name="discussion_thread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.author} · {self.project}"

@@ -15,13 +15,21 @@ from django.utils.translation import gettext as _
 
 from branchtrack.web.form_page import apply_errors
 from branchtrack.web.list_page import filtered_list_page
+from branchtrack.web.table_export import export_if_requested
 from org.models import Role
 from org.permissions import company_admin_required, role_required
 from projects import selectors, services
-from projects.exports import CONFLICT_COLUMNS
-from projects.filters import ConflictFilterSet
-from projects.forms import BalanceForm, ConfirmationForm, ConflictForm, GuidanceForm, ReopenForm
-from projects.models import RatingRound
+from projects.exports import CONFLICT_COLUMNS, DEPARTMENT_PROGRESS_COLUMNS, REVIEWER_PROGRESS_COLUMNS
+from projects.filters import ConflictFilterSet, ReviewerProgressFilterSet
+from projects.forms import (
+    BalanceForm,
+    ConfirmationForm,
+    ConflictForm,
+    DiscussionPostForm,
+    GuidanceForm,
+    ReopenForm,
+)
+from projects.models import BranchProject, RatingRound
 
 
 @company_admin_required
@@ -229,4 +237,60 @@ def balanced_assignment(request, pk: int):
         "projects/balanced_assignment.html",
         {"round": rating_round, "form": form, "preview": preview},
         status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@company_admin_required
+def round_progress(request, pk: int):
+    """Rated / assigned per department and per reviewer; both tables export as CSV or .xlsx."""
+    rating_round = get_object_or_404(RatingRound, pk=pk)
+    departments = selectors.department_progress_rows(rating_round=rating_round)
+    if request.GET.get("table") == "departments":
+        exported = export_if_requested(
+            request, rows=departments, columns=DEPARTMENT_PROGRESS_COLUMNS, filename="progress-departments"
+        )
+        if exported:
+            return exported
+    return filtered_list_page(
+        request,
+        filterset=ReviewerProgressFilterSet(
+            request.GET or None, queryset=selectors.reviewer_progress_rows(rating_round=rating_round)
+        ),
+        template="projects/round_progress.html",
+        context={"round": rating_round, "departments": departments},
+        export=(REVIEWER_PROGRESS_COLUMNS, "progress-reviewers"),
+    )
+
+
+@role_required(Role.ADMIN, Role.REVIEWER)
+def project_discussion(request, round_pk: int, project_pk: int):
+    """After the window closes, a project's raters see each other's scores and comments and discuss."""
+    rating_round = get_object_or_404(RatingRound, pk=round_pk)
+    project = get_object_or_404(BranchProject.objects.visible_to(request.user), pk=project_pk)
+    if not rating_round.is_closed:
+        messages.error(request, _("The discussion opens when the rating window closes."))
+        return redirect("projects:detail", pk=project.pk)
+    if not selectors.may_discuss(user=request.user, rating_round=rating_round, project=project):
+        raise Http404
+    form = DiscussionPostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_to_discussion(
+                user=request.user, rating_round=rating_round, project=project, body=form.cleaned_data["body"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your message is posted."))
+            return redirect("projects:discussion", round_pk=rating_round.pk, project_pk=project.pk)
+    return render(
+        request,
+        "projects/discussion.html",
+        {
+            "round": rating_round,
+            "project": project,
+            "discussion": selectors.discussion(rating_round=rating_round, project=project),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
     )

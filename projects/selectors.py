@@ -11,18 +11,20 @@ import statistics
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from org.models import Role, User
-from org.permissions import is_admin
+from org.models import Department, Role, User
+from org.permissions import is_admin, is_company_admin
 from projects import assignment as assignment_engine
 from projects import year_end
 from projects.models import (
     Assignment,
     BranchProject,
     DeclaredConflict,
+    DiscussionPost,
     Nomination,
     OutstandingList,
     ProjectRevision,
@@ -579,3 +581,107 @@ def balance_preview(*, rating_round: RatingRound, per_project: int, cap: int) ->
         ],
         moves_total=len(pairs),
     )
+
+
+# --- progress per department and per reviewer ----------------------------------------------------
+
+
+def reviewer_progress_rows(*, rating_round: RatingRound) -> QuerySet[User]:
+    """Every active reviewer with a department, annotated `assigned` (their queue, as
+    `reviewer_progress` counts it: named assignments and their department's that name nobody, minus
+    the org chart's conflicts and their declared ones) and `rated` (those they rated): two correlated
+    counts, one query for any number of reviewers."""
+    reviewer = OuterRef("pk")
+    mine = Rating.objects.filter(
+        round=rating_round, project=OuterRef("project_id"), rater=OuterRef("reviewer_pk")
+    )
+    queue = (
+        Assignment.objects.filter(round=rating_round)
+        .annotate(reviewer_pk=reviewer)
+        .filter(Q(reviewer_id=reviewer) | Q(reviewer__isnull=True, department_id=OuterRef("department_id")))
+        .exclude(project__branch__unit__path__startswith=Coalesce(OuterRef("unit__path"), Value("!")))
+        .exclude(project__branch_id=Coalesce(OuterRef("branch_id"), Value(0)))
+        .exclude(
+            Exists(
+                DeclaredConflict.objects.filter(
+                    round=rating_round, project=OuterRef("project_id"), reviewer=OuterRef("reviewer_pk")
+                )
+            )
+        )
+        .annotate(has_rating=Exists(mine))
+        .values("round")
+    )
+    counted = Coalesce(Subquery(queue.annotate(n=Count("pk")).values("n")[:1]), 0)
+    rated = Coalesce(Subquery(queue.annotate(n=Count("pk", filter=Q(has_rating=True))).values("n")[:1]), 0)
+    return (
+        User.objects.filter(role=Role.REVIEWER, is_active=True, department__isnull=False)
+        .select_related("department")
+        .annotate(assigned=counted, rated=rated)
+        .order_by("department__code", "username")
+    )
+
+
+def department_progress_rows(*, rating_round: RatingRound) -> QuerySet[Department]:
+    """Departments with assignments in the round, annotated `assigned` and `rated` (an assignment
+    naming a reviewer counts when that reviewer rated it, one naming nobody when anyone of the
+    department did), in one query."""
+    mine = rated_assignments(rating_round=rating_round).filter(department=OuterRef("pk")).values("department")
+    return (
+        Department.objects.filter(
+            Exists(Assignment.objects.filter(round=rating_round, department=OuterRef("pk")))
+        )
+        .annotate(
+            assigned=Coalesce(Subquery(mine.annotate(n=Count("pk")).values("n")[:1]), 0),
+            rated=Coalesce(
+                Subquery(mine.annotate(n=Count("pk", filter=Q(has_rating=True))).values("n")[:1]), 0
+            ),
+        )
+        .order_by("code")
+    )
+
+
+# --- discussion after the window closes ----------------------------------------------------------
+
+
+def may_discuss(*, user, rating_round: RatingRound, project: BranchProject) -> bool:
+    """Once the window has closed: the project's raters, and company administrators."""
+    if not rating_round.is_closed:
+        return False
+    if is_company_admin(user):
+        return True
+    return (
+        user.role == Role.REVIEWER
+        and Rating.objects.filter(round=rating_round, project=project, rater=user).exists()
+    )
+
+
+@dataclass
+class Discussion:
+    ratings: list[Rating]
+    posts: list
+    started_at: datetime.datetime | None  # the first post: a rating changed after it says so
+
+
+def discussion(*, rating_round: RatingRound, project: BranchProject) -> Discussion:
+    """Every rating of the project with its earlier versions (`earlier`, newest first) and whether it
+    changed after the discussion started (`changed_after_discussion`), and the thread's posts."""
+    posts = list(DiscussionPost.objects.filter(round=rating_round, project=project).select_related("author"))
+    started_at = posts[0].created_at if posts else None
+    ratings = list(
+        Rating.objects.filter(round=rating_round, project=project)
+        .select_related("rater", "department")
+        .order_by("department__code", "rater__username")
+    )
+    history: dict[int, list] = {}
+    for record in Rating.history.filter(id__in=[rating.pk for rating in ratings]).order_by(
+        "-history_date", "-history_id"
+    ):
+        history.setdefault(record.id, []).append(record)
+    for rating in ratings:
+        records = history.get(rating.pk, [])
+        rating.earlier = [record for record in records[1:] if record.score is not None]
+        rating.change_reason = records[0].history_change_reason if records else ""
+        rating.changed_after_discussion = bool(
+            started_at and any(record.history_date > started_at for record in records)
+        )
+    return Discussion(ratings=ratings, posts=posts, started_at=started_at)

@@ -20,12 +20,14 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from branchtrack.web.concurrency import StaleEditError, save_with_version
 from branchtrack.web.idempotency import create_once, find_by_key
 from org.models import Branch, Department, Role, User
+from org.permissions import is_company_admin
 from projects import signals
 from projects.assignment import Plan
 from projects.models import (
     Assignment,
     BranchProject,
     DeclaredConflict,
+    DiscussionPost,
     Nomination,
     OutstandingList,
     ProjectRevision,
@@ -37,7 +39,7 @@ from projects.models import (
     conflict_of_interest_q,
 )
 from projects.ranking import compute_cut, outstanding_target, rank_projects
-from projects.selectors import balance_inputs, current_tracking_list, plan_balance
+from projects.selectors import balance_inputs, current_tracking_list, may_discuss, plan_balance
 
 EDITABLE_FIELDS = BranchProject.RATED_FIELDS + BranchProject.PROGRESS_FIELDS
 DEFAULT_CRITERION = gettext_noop("Strength of support to central work")
@@ -567,7 +569,7 @@ def save_balanced_assignment(*, rating_round: RatingRound, user, per_project: in
     named ones (a project the plan leaves short keeps its department-wide rows, so it stays in a queue).
     Refused on a closed round and for anyone but a company administrator.
     """
-    if not (user.is_superuser or (user.role == Role.ADMIN and user.is_company_level)):
+    if not is_company_admin(user):
         raise PermissionDenied
     _check_balance_parameters(per_project=per_project, cap=cap)
     rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
@@ -687,6 +689,28 @@ def declare_conflict(*, user, assignment: Assignment, reason: str) -> DeclaredCo
     conflict._change_reason = reason
     conflict.save()
     return conflict
+
+
+# --- discussion after the window closes ----------------------------------------------------------
+
+
+@transaction.atomic
+def post_to_discussion(
+    *, user, rating_round: RatingRound, project: BranchProject, body: str
+) -> DiscussionPost:
+    """A rater of the project (or a company administrator) posts in its discussion, once the window
+    has closed; kept with its history."""
+    if not rating_round.is_closed:
+        raise ValidationError(_("The discussion opens when the rating window closes."))
+    if not may_discuss(user=user, rating_round=rating_round, project=project):
+        raise PermissionDenied
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write something to post.")})
+    post = DiscussionPost(round=rating_round, project=project, author=user, body=body)
+    post.full_clean()
+    post.save()
+    return post
 
 
 # --- the tracking list -----------------------------------------------------------------------------

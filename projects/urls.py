@@ -12,6 +12,11 @@ urlpatterns = [
     path("queue/", views.reviewer_queue, name="queue"),
     path("rounds/<int:round_pk>/rate/<int:project_pk>/", views.rate_project, name="rate"),
     path("ratings/", views.rating_list, name="ratings"),
+    path(
+        "rounds/<int:round_pk>/discuss/<int:project_pk>/",
+        review_views.project_discussion,
+        name="discussion",
+    ),
     path("conflicts/", review_views.conflict_list, name="conflicts"),
     path(
         "rounds/<int:round_pk>/conflict/<int:project_pk>/",
@@ -25,6 +30,7 @@ urlpatterns = [
     path("rounds/<int:pk>/close/", review_views.round_close, name="round_close"),
     path("rounds/<int:pk>/reopen/", review_views.round_reopen, name="round_reopen"),
     path("rounds/<int:pk>/assign/", review_views.balanced_assignment, name="balanced_assignment"),
+    path("rounds/<int:pk>/progress/", review_views.round_progress, name="round_progress"),
     path("rounds/<int:pk>/rubric/", review_views.rubric_guidance, name="rubric_guidance"),
     path("rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("rounds/<int:pk>/outstanding/", views.outstanding_confirm, name="outstanding"),

@@ -347,6 +347,19 @@ CASES = [
         only(("reviewer",), status=404),
     ),
     Case("rubric guidance", lambda w: f"/projects/rounds/{w.rating_round.pk}/rubric/", 403, only(("admin",))),
+    # The discussion opens when the window closes: an open round sends its raters back to the project.
+    Case(
+        "discussion of the county project (open round)",
+        lambda w: f"/projects/rounds/{w.rating_round.pk}/discuss/{w.county_project.pk}/",
+        403,
+        only(("admin", "unit_admin", "reviewer"), status=302, unit_admin=302),
+    ),
+    Case(
+        "rating progress export",
+        lambda w: f"/projects/rounds/{w.rating_round.pk}/progress/?export=csv",
+        403,
+        only(("admin",)),
+    ),
     Case(
         "balanced assignment preview",
         lambda w: f"/projects/rounds/{w.rating_round.pk}/assign/?per_project=1&cap=5",
