@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from branchtrack.web.concurrency import StaleEditError
 from branchtrack.web.form_page import apply_errors
 from branchtrack.web.list_page import filtered_list_page
 from branchtrack.web.table_export import export_if_requested
@@ -27,6 +29,7 @@ from projects.forms import (
     ConflictForm,
     DiscussionPostForm,
     GuidanceForm,
+    RatingForm,
     ReopenForm,
 )
 from projects.models import BranchProject, RatingRound
@@ -293,4 +296,84 @@ def project_discussion(request, round_pk: int, project_pk: int):
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.REVIEWER)
+def rating_table(request):
+    """Rate many projects on one page: one row per project of the queue, one input per criterion; each
+    row is saved on change (static/js/rating_table.js posts it to `rate_row`)."""
+    rating_round = selectors.open_rounds().filter(pk=request.GET.get("round") or None).first() or (
+        selectors.open_rounds().first()
+    )
+    rows = []
+    criteria = []
+    if rating_round is not None:
+        criteria = list(rating_round.criteria.all())
+        mine = selectors.my_ratings(user=request.user, rating_round=rating_round)
+        show = request.GET.get("show")
+        for assignment in selectors.filtered_reviewer_queue(
+            user=request.user, rating_round=rating_round, show=show
+        ):
+            rating = mine.get(assignment.project_id)
+            rows.append(
+                {
+                    "assignment": assignment,
+                    "rating": rating,
+                    "values": [
+                        (criterion, rating.rubric_scores.get(str(criterion.pk), "") if rating else "")
+                        for criterion in criteria
+                    ],
+                }
+            )
+    return render(
+        request,
+        "projects/rating_table.html",
+        {
+            "round": rating_round,
+            "criteria": criteria,
+            "rows": rows,
+            "refusal": services.rating_refusal(rating_round=rating_round) if rating_round else None,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.REVIEWER)
+def rate_row(request, round_pk: int, project_pk: int):
+    """One row of the rating table, as JSON: 200 saved (with the new version), 400 with the messages by
+    field, 409 when the rating changed since the page was loaded (optimistic locking)."""
+    rating_round = get_object_or_404(RatingRound, pk=round_pk)
+    assignment = selectors.assignment_for_rater_or_404(
+        user=request.user, rating_round=rating_round, project_id=project_pk
+    )
+    rating = selectors.my_ratings(user=request.user, rating_round=rating_round).get(project_pk)
+    form = RatingForm(request.POST, criteria=rating_round.criteria.all(), rating=rating)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    try:
+        saved = services.submit_rating(
+            user=request.user,
+            assignment=assignment,
+            values=form.values(),
+            comment=form.cleaned_data["comment"],
+            reason=form.cleaned_data.get("reason", ""),
+            expected_version=form.cleaned_data.get("version") or 0,
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except StaleEditError as exc:
+        return JsonResponse({"errors": {"__all__": [{"message": exc.message}]}}, status=409)
+    except ValidationError as exc:
+        found = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return JsonResponse(
+            {"errors": {key: [{"message": text} for text in texts] for key, texts in found.items()}},
+            status=400,
+        )
+    return JsonResponse(
+        {
+            "message": _("Saved: %(score)s") % {"score": saved.score},
+            "version": saved.version,
+            "score": str(saved.score),
+        }
     )

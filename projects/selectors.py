@@ -168,6 +168,11 @@ def next_in_queue(*, user, rating_round: RatingRound, after: BranchProject, show
     return following.first() or queue.values_list("project_id", flat=True).first()
 
 
+def my_ratings(*, user, rating_round: RatingRound) -> dict[int, Rating]:
+    """The reviewer's ratings of a round by project id, in one query."""
+    return {rating.project_id: rating for rating in Rating.objects.filter(round=rating_round, rater=user)}
+
+
 def window_end(rating_round: RatingRound) -> datetime.datetime:
     """The moment the window ends: the end of its last day, in the company's time zone."""
     last_day = datetime.datetime.combine(rating_round.closes_on + datetime.timedelta(days=1), datetime.time())

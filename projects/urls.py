@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),
     path("queue/", views.reviewer_queue, name="queue"),
+    path("queue/table/", review_views.rating_table, name="rating_table"),
+    path("rounds/<int:round_pk>/rate/<int:project_pk>/row/", review_views.rate_row, name="rate_row"),
     path("rounds/<int:round_pk>/rate/<int:project_pk>/", views.rate_project, name="rate"),
     path("ratings/", views.rating_list, name="ratings"),
     path(
