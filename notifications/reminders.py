@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,13 +117,15 @@ def remind_rating_windows_closing(*, today: datetime.date) -> int:
     published = 0
     for rating_round in closing:  # one round a year
         assigned = dict(
-            Assignment.objects.filter(round=rating_round)
+            Assignment.objects.filter(round=rating_round, reviewer__isnull=True)
             .values("department_id")
             .annotate(count=Count("pk"))
             .values_list("department_id", "count")
         )
+        named = Assignment.objects.filter(round=rating_round, reviewer=OuterRef("pk"))
         reviewers = (
-            User.objects.filter(role=Role.REVIEWER, is_active=True, department_id__in=list(assigned))
+            User.objects.filter(role=Role.REVIEWER, is_active=True)
+            .filter(Q(department_id__in=list(assigned)) | Exists(named))
             .select_related("unit")
             .order_by("pk")
         )
@@ -173,16 +175,35 @@ def unrated_counts(*, rating_round: RatingRound, reviewers: list[User], assigned
             conflict |= Q(project__branch_id=branch_id)
         if conflict:
             counts[f"place_{number}"] = Count("pk", filter=Q(department_id=department_id) & conflict)
-    conflicted = Assignment.objects.filter(round=rating_round).aggregate(**counts) if counts else {}
+    department_wide = Assignment.objects.filter(round=rating_round, reviewer__isnull=True)
+    conflicted = department_wide.aggregate(**counts) if counts else {}
     rated = {
         (rater_id, department_id): count
         for rater_id, department_id, count in Rating.objects.filter(
-            round=rating_round, rater__in=[reviewer.pk for reviewer in reviewers]
+            Exists(
+                department_wide.filter(project=OuterRef("project_id"), department=OuterRef("department_id"))
+            ),
+            round=rating_round,
+            rater__in=[reviewer.pk for reviewer in reviewers],
         )
         .values("rater_id", "department_id")
         .annotate(count=Count("pk"))
         .values_list("rater_id", "department_id", "count")
     }
+    # Assignments naming the reviewer (the balanced assignment's): theirs alone, never in conflict.
+    named_unrated = dict(
+        Assignment.objects.filter(round=rating_round, reviewer__in=[reviewer.pk for reviewer in reviewers])
+        .exclude(
+            Exists(
+                Rating.objects.filter(
+                    round=rating_round, project=OuterRef("project_id"), rater=OuterRef("reviewer_id")
+                )
+            )
+        )
+        .values("reviewer_id")
+        .annotate(count=Count("pk"))
+        .values_list("reviewer_id", "count")
+    )
     place_numbers = {place: number for number, place in enumerate(places)}
     unrated = {}
     for reviewer in reviewers:
@@ -196,7 +217,7 @@ def unrated_counts(*, rating_round: RatingRound, reviewers: list[User], assigned
             - (conflicted.get(f"place_{place_numbers[place]}") or 0)
             - rated.get((reviewer.pk, reviewer.department_id), 0)
         )
-        unrated[reviewer.pk] = max(left, 0)
+        unrated[reviewer.pk] = max(left, 0) + named_unrated.get(reviewer.pk, 0)
     return unrated
 
 

@@ -1,7 +1,10 @@
 """Columns of the projects app's CSV / Excel exports (exactly the filtered rows of each list)."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 
+from branchtrack.web.rounding import percent
 from branchtrack.web.table_export import ExportColumn
 
 
@@ -73,4 +76,25 @@ CONFLICT_COLUMNS = [
     ExportColumn(_("Reason"), "reason", width=40),
     ExportColumn(_("Needs reassignment"), "needs_reassignment", width=10),
     ExportColumn(_("Declared at"), "declared_at", width=18),
+]
+
+
+def _percent(row) -> Decimal | None:
+    return percent(row.rated, row.assigned)
+
+
+REVIEWER_PROGRESS_COLUMNS = [
+    ExportColumn(_("Department"), "department.name", width=16),
+    ExportColumn(_("Reviewer"), lambda user: user.get_full_name() or user.username, width=16),
+    ExportColumn(_("Rated"), "rated", width=8),
+    ExportColumn(_("Assigned"), "assigned", width=8),
+    ExportColumn(_("Rated (%)"), _percent, width=8, number_format="0.0"),
+]
+
+DEPARTMENT_PROGRESS_COLUMNS = [
+    ExportColumn(_("Department code"), "code", width=10),
+    ExportColumn(_("Department"), "name", width=16),
+    ExportColumn(_("Rated"), "rated", width=8),
+    ExportColumn(_("Assigned"), "assigned", width=8),
+    ExportColumn(_("Rated (%)"), _percent, width=8, number_format="0.0"),
 ]

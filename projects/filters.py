@@ -1,8 +1,8 @@
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from org.models import Department, Unit
+from org.models import Department, Unit, User
 from org.unit_filter import UnitSubtreeFilter
 from projects.models import BranchProject, DeclaredConflict, Rating, RatingRound
 
@@ -115,3 +115,21 @@ class ConflictFilterSet(django_filters.FilterSet):
     class Meta:
         model = DeclaredConflict
         fields = ["round", "department", "needs_reassignment"]
+
+
+class ReviewerProgressFilterSet(django_filters.FilterSet):
+    """The progress page's reviewers: by department, or only those with work left."""
+
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.order_by("code")
+    )
+    behind = django_filters.BooleanFilter(label=_("Still rating"), method="still_rating")
+
+    class Meta:
+        model = User
+        fields = ["department"]
+
+    def still_rating(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(rated__lt=F("assigned")) if value else queryset.filter(rated=F("assigned"))

@@ -222,3 +222,35 @@ class ConflictForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Say why you have a conflict of interest; the reason is kept.")},
     )
+
+
+class BalanceForm(forms.Form):
+    """The balanced assignment's parameters: how many reviewers per project, how many projects at most
+    per reviewer."""
+
+    per_project = forms.IntegerField(
+        label=_("Reviewers per project"),
+        min_value=1,
+        max_value=20,
+        initial=2,
+        error_messages={"required": _("Say how many reviewers rate each project.")},
+    )
+    cap = forms.IntegerField(
+        label=_("At most projects per reviewer"),
+        min_value=1,
+        max_value=1_000_000,
+        initial=30,
+        help_text=_(
+            "Projects times reviewers per project, divided by the reviewers, is the least that works."
+        ),
+        error_messages={"required": _("Say how many projects a reviewer rates at most.")},
+    )
+
+
+class DiscussionPostForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write something to post.")},
+    )

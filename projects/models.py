@@ -222,6 +222,13 @@ def conflict_of_interest_q(user, *, prefix: str = "") -> Q:
     return conflict
 
 
+def assigned_to_q(user, *, prefix: str = "") -> Q:
+    """Assignments a reviewer rates: those naming them, and their department's that name nobody."""
+    return Q(**{f"{prefix}reviewer_id": user.pk}) | Q(
+        **{f"{prefix}reviewer__isnull": True, f"{prefix}department_id": user.department_id}
+    )
+
+
 class BranchProjectQuerySet(ScopedQuerySet):
     # Administrators keep the projects of their scope; a secretary their branch's.
     editor_roles = (Role.ADMIN, Role.SECRETARY)
@@ -236,7 +243,7 @@ class BranchProjectQuerySet(ScopedQuerySet):
         if user.role == Role.REVIEWER and not user.is_superuser:
             if user.department_id is None:
                 return self.none()
-            assigned = Assignment.objects.filter(project=OuterRef("pk"), department_id=user.department_id)
+            assigned = Assignment.objects.filter(assigned_to_q(user), project=OuterRef("pk"))
             return self.filter(Exists(assigned)).exclude(conflict_of_interest_q(user))
         return self.filter(branch__in=Branch.objects.visible_to(user))
 
@@ -366,7 +373,8 @@ class ProjectRevision(models.Model):
 
 
 class Assignment(models.Model):
-    """A department rates a project in a round (by default: the project's departments)."""
+    """Who rates a project in a round: a department (`reviewer` empty: any of its reviewers, by default
+    the project's departments) or one named reviewer of it (the balanced assignment's rows)."""
 
     round = models.ForeignKey(
         RatingRound, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("round")
@@ -377,6 +385,14 @@ class Assignment(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("department")
     )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rating_assignments",
+        verbose_name=_("reviewer"),
+    )
 
     history = HistoricalRecords()
 
@@ -384,9 +400,21 @@ class Assignment(models.Model):
         verbose_name = _("rating assignment")
         verbose_name_plural = _("rating assignments")
         constraints = [
-            models.UniqueConstraint(fields=["round", "project", "department"], name="assignment_unique"),
+            models.UniqueConstraint(
+                fields=["round", "project", "department"],
+                condition=Q(reviewer__isnull=True),
+                name="assignment_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "project", "reviewer"],
+                condition=Q(reviewer__isnull=False),
+                name="assignment_reviewer_unique",
+            ),
         ]
-        indexes = [models.Index(fields=["round", "department"], name="assignment_round_dept_idx")]
+        indexes = [
+            models.Index(fields=["round", "department"], name="assignment_round_dept_idx"),
+            models.Index(fields=["round", "reviewer"], name="assignment_round_reviewer_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.department} → {self.project}"
@@ -650,3 +678,45 @@ class DeclaredConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer} ≠ {self.project}"
+
+
+class DiscussionPostQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> DiscussionPostQuerySet:
+        """Company administrators: every thread; a reviewer: the threads of the projects they rated
+        in a closed round; nobody else any. Posts are never edited (no editor role)."""
+        if is_company_admin(user):
+            return self.all()
+        if has_role(user, Role.REVIEWER) and not user.is_superuser:
+            rated = Rating.objects.filter(
+                round=OuterRef("round_id"), project=OuterRef("project_id"), rater=user
+            )
+            return self.filter(Exists(rated), round__status=RatingRound.Status.CLOSED)
+        return self.none()
+
+
+class DiscussionPost(models.Model):
+    """A message in a project's discussion among its reviewers, once the rating window has closed."""
+
+    round = models.ForeignKey(
+        RatingRound, on_delete=models.CASCADE, related_name="discussion_posts", verbose_name=_("round")
+    )
+    project = models.ForeignKey(
+        BranchProject, on_delete=models.CASCADE, related_name="discussion_posts", verbose_name=_("project")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+
+    objects = DiscussionPostQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("discussion post")
+        verbose_name_plural = _("discussion posts")
+        ordering = ["round", "project", "created_at", "pk"]
+        indexes = [models.Index(fields=["round", "project", "created_at"], name="discussion_thread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.author} · {self.project}"

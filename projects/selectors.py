@@ -11,17 +11,20 @@ import statistics
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from org.models import Role
-from org.permissions import is_admin
+from org.models import Department, Role, User
+from org.permissions import is_admin, is_company_admin
+from projects import assignment as assignment_engine
 from projects import year_end
 from projects.models import (
     Assignment,
     BranchProject,
     DeclaredConflict,
+    DiscussionPost,
     Nomination,
     OutstandingList,
     ProjectRevision,
@@ -29,6 +32,7 @@ from projects.models import (
     RatingRound,
     TrackingEntry,
     TrackingList,
+    assigned_to_q,
     conflict_of_interest_q,
 )
 
@@ -128,7 +132,7 @@ def reviewer_queue(*, user, rating_round: RatingRound) -> QuerySet[Assignment]:
     """
     mine = Rating.objects.filter(round=rating_round, project=OuterRef("project_id"), rater=user)
     return (
-        Assignment.objects.filter(round=rating_round, department_id=user.department_id)
+        Assignment.objects.filter(assigned_to_q(user), round=rating_round)
         .exclude(conflict_of_interest_q(user, prefix="project__"))
         .exclude(Exists(declared_by(user=user, rating_round=rating_round)))
         .select_related("project__branch__unit")
@@ -164,6 +168,11 @@ def next_in_queue(*, user, rating_round: RatingRound, after: BranchProject, show
     return following.first() or queue.values_list("project_id", flat=True).first()
 
 
+def my_ratings(*, user, rating_round: RatingRound) -> dict[int, Rating]:
+    """The reviewer's ratings of a round by project id, in one query."""
+    return {rating.project_id: rating for rating in Rating.objects.filter(round=rating_round, rater=user)}
+
+
 def window_end(rating_round: RatingRound) -> datetime.datetime:
     """The moment the window ends: the end of its last day, in the company's time zone."""
     last_day = datetime.datetime.combine(rating_round.closes_on + datetime.timedelta(days=1), datetime.time())
@@ -185,7 +194,7 @@ def reviewer_progress(*, user, rating_round: RatingRound) -> QueueProgress:
     """Rated / assigned for the reviewer's queue, in one aggregate query."""
     mine = Rating.objects.filter(round=rating_round, project=OuterRef("project_id"), rater=user)
     figures = (
-        Assignment.objects.filter(round=rating_round, department_id=user.department_id)
+        Assignment.objects.filter(assigned_to_q(user), round=rating_round)
         .exclude(conflict_of_interest_q(user, prefix="project__"))
         .exclude(Exists(declared_by(user=user, rating_round=rating_round)))
         .annotate(has_rating=Exists(mine), flagged=Exists(mine.filter(needs_review=True)))
@@ -313,14 +322,28 @@ def year_figures(*, year: int) -> dict[str, int]:
 # --- pages of the round ----------------------------------------------------------------------------
 
 
-def department_progress(*, rating_round: RatingRound) -> QuerySet:
-    """Per department: assignments and ratings so far, one grouped query each way joined in SQL."""
-    rated = Rating.objects.filter(
+def rated_assignments(*, rating_round: RatingRound) -> QuerySet[Assignment]:
+    """The round's assignments, each with `has_rating`: its reviewer's rating when it names one,
+    otherwise any rating of its department."""
+    by_department = Rating.objects.filter(
         round=rating_round, project=OuterRef("project_id"), department=OuterRef("department_id")
     )
+    by_reviewer = Rating.objects.filter(
+        round=rating_round, project=OuterRef("project_id"), rater=OuterRef("reviewer_id")
+    )
+    return Assignment.objects.filter(round=rating_round).annotate(
+        has_rating=Case(
+            When(reviewer__isnull=True, then=Exists(by_department)),
+            default=Exists(by_reviewer),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def department_progress(*, rating_round: RatingRound) -> QuerySet:
+    """Per department: assignments and ratings so far, in one grouped query."""
     return (
-        Assignment.objects.filter(round=rating_round)
-        .annotate(has_rating=Exists(rated))
+        rated_assignments(rating_round=rating_round)
         .values("department__code", "department__name")
         .annotate(assigned=Count("pk"), done=Count("pk", filter=Q(has_rating=True)))
         .order_by("department__code")
@@ -386,13 +409,8 @@ class ClosePreview:
 
 def close_preview(*, rating_round: RatingRound) -> ClosePreview:
     """Assignments without their department's rating, and projects nobody rated (they go unranked)."""
-    rated = Rating.objects.filter(
-        round=rating_round, project=OuterRef("project_id"), department=OuterRef("department_id")
-    )
-    figures = (
-        Assignment.objects.filter(round=rating_round)
-        .annotate(has_rating=Exists(rated))
-        .aggregate(assignments=Count("pk"), unrated=Count("pk", filter=Q(has_rating=False)))
+    figures = rated_assignments(rating_round=rating_round).aggregate(
+        assignments=Count("pk"), unrated=Count("pk", filter=Q(has_rating=False))
     )
     return ClosePreview(
         assignments=figures["assignments"],
@@ -409,3 +427,266 @@ def round_history(*, rating_round: RatingRound) -> QuerySet:
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
+
+
+# --- balanced assignment ---------------------------------------------------------------------------
+
+
+@dataclass
+class BalanceInputs:
+    """What the assignment engine needs of a round, read in a handful of queries."""
+
+    projects: list[assignment_engine.ProjectSlot]
+    reviewers: list[assignment_engine.ReviewerSlot]
+    current: dict[int, set[int]]  # project id -> reviewers named by an assignment or who rated it
+    declared: set[tuple[int, int]]  # (project id, reviewer id)
+
+
+def balance_inputs(*, rating_round: RatingRound) -> BalanceInputs:
+    """The round's year's projects, the active reviewers with a department, who already rates what
+    (named assignments and ratings given, so a re-run keeps them) and the declared conflicts."""
+    departments: dict[int, set[int]] = {}
+    through = BranchProject.departments.through
+    for project_id, department_id in through.objects.filter(
+        branchproject__year=rating_round.year
+    ).values_list("branchproject_id", "department_id"):
+        departments.setdefault(project_id, set()).add(department_id)
+    projects = [
+        assignment_engine.ProjectSlot(
+            id=project_id,
+            unit_path=unit_path,
+            branch_id=branch_id,
+            departments=frozenset(departments.get(project_id, ())),
+        )
+        for project_id, unit_path, branch_id in BranchProject.objects.filter(year=rating_round.year)
+        .values_list("pk", "branch__unit__path", "branch_id")
+        .iterator(chunk_size=5000)
+    ]
+    reviewers = [
+        assignment_engine.ReviewerSlot(
+            id=user_id, unit_path=unit_path, branch_id=branch_id, department_id=department_id
+        )
+        for user_id, unit_path, branch_id, department_id in User.objects.filter(
+            role=Role.REVIEWER, is_active=True, department__isnull=False
+        ).values_list("pk", "unit__path", "branch_id", "department_id")
+    ]
+    current: dict[int, set[int]] = {}
+    named = Assignment.objects.filter(round=rating_round, reviewer__isnull=False).values_list(
+        "project_id", "reviewer_id"
+    )
+    rated = Rating.objects.filter(round=rating_round).values_list("project_id", "rater_id")
+    for queryset in (named, rated):
+        for project_id, reviewer_id in queryset.iterator(chunk_size=5000):
+            current.setdefault(project_id, set()).add(reviewer_id)
+    declared = set(
+        DeclaredConflict.objects.filter(round=rating_round).values_list("project_id", "reviewer_id")
+    )
+    return BalanceInputs(projects=projects, reviewers=reviewers, current=current, declared=declared)
+
+
+def plan_balance(*, inputs: BalanceInputs, per_project: int, cap: int) -> assignment_engine.Plan:
+    return assignment_engine.balance(
+        projects=inputs.projects,
+        reviewers=inputs.reviewers,
+        per_project=per_project,
+        cap=cap,
+        current=inputs.current,
+        declared=inputs.declared,
+    )
+
+
+@dataclass(frozen=True)
+class ReviewerLoad:
+    reviewer: User
+    before: int
+    after: int
+
+
+@dataclass(frozen=True)
+class ShortProject:
+    project: BranchProject
+    missing: int
+    allowed: int  # reviewers the own-unit rule and declared conflicts leave
+
+
+@dataclass(frozen=True)
+class Move:
+    project: BranchProject
+    reviewer: User
+    added: bool  # False: the reviewer leaves the project
+
+
+@dataclass
+class BalancePreview:
+    plan: assignment_engine.Plan
+    projects: int
+    reviewers: int
+    loads: list[ReviewerLoad]
+    short: list[ShortProject]
+    moves: list[Move]
+    moves_total: int
+
+
+PREVIEW_ROWS = 100
+
+
+def balance_preview(*, rating_round: RatingRound, per_project: int, cap: int) -> BalancePreview:
+    """The plan a save would write: what moves (the first PREVIEW_ROWS), each reviewer's load before
+    and after, and the projects short of `per_project` with how many reviewers may rate them at all
+    (fewer than needed: conflicts; otherwise: the others are at their cap)."""
+    inputs = balance_inputs(rating_round=rating_round)
+    plan = plan_balance(inputs=inputs, per_project=per_project, cap=cap)
+    before: dict[int, int] = {}
+    for reviewer_ids in inputs.current.values():
+        for reviewer_id in reviewer_ids:
+            before[reviewer_id] = before.get(reviewer_id, 0) + 1
+    after = plan.load()
+    pairs = []
+    for project_id, reviewer_ids in plan.assignments.items():
+        old = inputs.current.get(project_id, set())
+        pairs += [(project_id, reviewer_id, True) for reviewer_id in sorted(set(reviewer_ids) - old)]
+        pairs += [(project_id, reviewer_id, False) for reviewer_id in sorted(old - set(reviewer_ids))]
+    shown = sorted(pairs)[:PREVIEW_ROWS]
+    short_ids = sorted(plan.short)[:PREVIEW_ROWS]
+    project_ids = {project_id for project_id, _reviewer, _added in shown} | set(short_ids)
+    projects = BranchProject.objects.select_related("branch__unit").in_bulk(project_ids)
+    users = User.objects.select_related("department").in_bulk(
+        {reviewer_id for _project, reviewer_id, _added in shown} | set(before) | set(after)
+    )
+    slots = {slot.id: slot for slot in inputs.projects}
+    declared = frozenset(inputs.declared)
+    loads = sorted(
+        (
+            ReviewerLoad(reviewer=users[reviewer_id], before=before.get(reviewer_id, 0), after=count)
+            for reviewer_id, count in {**dict.fromkeys(before, 0), **after}.items()
+            if reviewer_id in users
+        ),
+        key=lambda load: (-load.after, load.reviewer.username),
+    )
+    return BalancePreview(
+        plan=plan,
+        projects=len(inputs.projects),
+        reviewers=len(inputs.reviewers),
+        loads=loads,
+        short=[
+            ShortProject(
+                project=projects[project_id],
+                missing=plan.short[project_id],
+                allowed=sum(
+                    1
+                    for reviewer in inputs.reviewers
+                    if assignment_engine.allowed(slots[project_id], reviewer, declared)
+                ),
+            )
+            for project_id in short_ids
+        ],
+        moves=[
+            Move(project=projects[project_id], reviewer=users[reviewer_id], added=added)
+            for project_id, reviewer_id, added in shown
+        ],
+        moves_total=len(pairs),
+    )
+
+
+# --- progress per department and per reviewer ----------------------------------------------------
+
+
+def reviewer_progress_rows(*, rating_round: RatingRound) -> QuerySet[User]:
+    """Every active reviewer with a department, annotated `assigned` (their queue, as
+    `reviewer_progress` counts it: named assignments and their department's that name nobody, minus
+    the org chart's conflicts and their declared ones) and `rated` (those they rated): two correlated
+    counts, one query for any number of reviewers."""
+    reviewer = OuterRef("pk")
+    mine = Rating.objects.filter(
+        round=rating_round, project=OuterRef("project_id"), rater=OuterRef("reviewer_pk")
+    )
+    queue = (
+        Assignment.objects.filter(round=rating_round)
+        .annotate(reviewer_pk=reviewer)
+        .filter(Q(reviewer_id=reviewer) | Q(reviewer__isnull=True, department_id=OuterRef("department_id")))
+        .exclude(project__branch__unit__path__startswith=Coalesce(OuterRef("unit__path"), Value("!")))
+        .exclude(project__branch_id=Coalesce(OuterRef("branch_id"), Value(0)))
+        .exclude(
+            Exists(
+                DeclaredConflict.objects.filter(
+                    round=rating_round, project=OuterRef("project_id"), reviewer=OuterRef("reviewer_pk")
+                )
+            )
+        )
+        .annotate(has_rating=Exists(mine))
+        .values("round")
+    )
+    counted = Coalesce(Subquery(queue.annotate(n=Count("pk")).values("n")[:1]), 0)
+    rated = Coalesce(Subquery(queue.annotate(n=Count("pk", filter=Q(has_rating=True))).values("n")[:1]), 0)
+    return (
+        User.objects.filter(role=Role.REVIEWER, is_active=True, department__isnull=False)
+        .select_related("department")
+        .annotate(assigned=counted, rated=rated)
+        .order_by("department__code", "username")
+    )
+
+
+def department_progress_rows(*, rating_round: RatingRound) -> QuerySet[Department]:
+    """Departments with assignments in the round, annotated `assigned` and `rated` (an assignment
+    naming a reviewer counts when that reviewer rated it, one naming nobody when anyone of the
+    department did), in one query."""
+    mine = rated_assignments(rating_round=rating_round).filter(department=OuterRef("pk")).values("department")
+    return (
+        Department.objects.filter(
+            Exists(Assignment.objects.filter(round=rating_round, department=OuterRef("pk")))
+        )
+        .annotate(
+            assigned=Coalesce(Subquery(mine.annotate(n=Count("pk")).values("n")[:1]), 0),
+            rated=Coalesce(
+                Subquery(mine.annotate(n=Count("pk", filter=Q(has_rating=True))).values("n")[:1]), 0
+            ),
+        )
+        .order_by("code")
+    )
+
+
+# --- discussion after the window closes ----------------------------------------------------------
+
+
+def may_discuss(*, user, rating_round: RatingRound, project: BranchProject) -> bool:
+    """Once the window has closed: the project's raters, and company administrators."""
+    if not rating_round.is_closed:
+        return False
+    if is_company_admin(user):
+        return True
+    return (
+        user.role == Role.REVIEWER
+        and Rating.objects.filter(round=rating_round, project=project, rater=user).exists()
+    )
+
+
+@dataclass
+class Discussion:
+    ratings: list[Rating]
+    posts: list
+    started_at: datetime.datetime | None  # the first post: a rating changed after it says so
+
+
+def discussion(*, rating_round: RatingRound, project: BranchProject) -> Discussion:
+    """Every rating of the project with its earlier versions (`earlier`, newest first) and whether it
+    changed after the discussion started (`changed_after_discussion`), and the thread's posts."""
+    posts = list(DiscussionPost.objects.filter(round=rating_round, project=project).select_related("author"))
+    started_at = posts[0].created_at if posts else None
+    ratings = list(
+        Rating.objects.filter(round=rating_round, project=project)
+        .select_related("rater", "department")
+        .order_by("department__code", "rater__username")
+    )
+    history: dict[int, list] = {}
+    for record in Rating.history.filter(id__in=[rating.pk for rating in ratings]).order_by(
+        "-history_date", "-history_id"
+    ):
+        history.setdefault(record.id, []).append(record)
+    for rating in ratings:
+        records = history.get(rating.pk, [])
+        rating.earlier = [record for record in records[1:] if record.score is not None]
+        rating.change_reason = records[0].history_change_reason if records else ""
+        rating.changed_after_discussion = bool(
+            started_at and any(record.history_date > started_at for record in records)
+        )
+    return Discussion(ratings=ratings, posts=posts, started_at=started_at)

@@ -20,11 +20,14 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from branchtrack.web.concurrency import StaleEditError, save_with_version
 from branchtrack.web.idempotency import create_once, find_by_key
 from org.models import Branch, Department, Role, User
+from org.permissions import is_company_admin
 from projects import signals
+from projects.assignment import Plan
 from projects.models import (
     Assignment,
     BranchProject,
     DeclaredConflict,
+    DiscussionPost,
     Nomination,
     OutstandingList,
     ProjectRevision,
@@ -36,7 +39,7 @@ from projects.models import (
     conflict_of_interest_q,
 )
 from projects.ranking import compute_cut, outstanding_target, rank_projects
-from projects.selectors import current_tracking_list
+from projects.selectors import balance_inputs, current_tracking_list, may_discuss, plan_balance
 
 EDITABLE_FIELDS = BranchProject.RATED_FIELDS + BranchProject.PROGRESS_FIELDS
 DEFAULT_CRITERION = gettext_noop("Strength of support to central work")
@@ -255,13 +258,19 @@ def open_round(*, rating_round: RatingRound, user) -> int:
         raise ValidationError(_("Give the round at least one rubric criterion before opening it."))
     through = BranchProject.departments.through
     existing = set(Assignment.objects.filter(round=rating_round).values_list("project_id", "department_id"))
+    # A project the balanced assignment already gave to named reviewers keeps just those.
+    named = set(
+        Assignment.objects.filter(round=rating_round, reviewer__isnull=False).values_list(
+            "project_id", flat=True
+        )
+    )
     pairs = through.objects.filter(branchproject__year=rating_round.year).values_list(
         "branchproject_id", "department_id"
     )
     new = [
         Assignment(round=rating_round, project_id=project_id, department_id=department_id)
         for project_id, department_id in pairs.iterator()
-        if (project_id, department_id) not in existing
+        if (project_id, department_id) not in existing and project_id not in named
     ]
     bulk_create_with_history(new, Assignment, batch_size=2000, default_user=user)
     rating_round.status = RatingRound.Status.OPEN
@@ -466,7 +475,7 @@ def submit_rating(
     refusal = rating_refusal(rating_round=rating_round, today=today)
     if refusal:
         raise ValidationError(refusal)
-    if user.department_id != assignment.department_id:
+    if user.department_id != assignment.department_id or assignment.reviewer_id not in (None, user.pk):
         raise PermissionDenied
     if BranchProject.objects.filter(pk=assignment.project_id).filter(conflict_of_interest_q(user)).exists():
         raise PermissionDenied
@@ -534,6 +543,93 @@ def submit_rating(
     return rating
 
 
+# --- balanced assignment ---------------------------------------------------------------------------
+
+MAX_PER_PROJECT = 20
+
+
+def _check_balance_parameters(*, per_project: int, cap: int) -> None:
+    errors = {}
+    if not 1 <= per_project <= MAX_PER_PROJECT:
+        errors["per_project"] = _("Between %(low)s and %(high)s.") % {"low": 1, "high": MAX_PER_PROJECT}
+    if cap < 1:
+        errors["cap"] = _("At least 1.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_balanced_assignment(*, rating_round: RatingRound, user, per_project: int, cap: int) -> Plan:
+    """Assign the round's projects to named reviewers, `per_project` each and at most `cap` per
+    reviewer (projects/assignment.py), in one transaction.
+
+    The plan is recomputed here, under the round's lock, from the same data the preview read, so what
+    is saved is what the preview showed unless someone changed the data in between. Kept: every named
+    assignment and every rater still allowed; the round's department-wide assignments give way to the
+    named ones (a project the plan leaves short keeps its department-wide rows, so it stays in a queue).
+    Refused on a closed round and for anyone but a company administrator.
+    """
+    if not is_company_admin(user):
+        raise PermissionDenied
+    _check_balance_parameters(per_project=per_project, cap=cap)
+    rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
+    if rating_round.is_closed:
+        raise ValidationError(
+            _("The rating window of %(round)s is closed: its assignments can no longer change.")
+            % {"round": rating_round}
+        )
+    inputs = balance_inputs(rating_round=rating_round)
+    plan = plan_balance(inputs=inputs, per_project=per_project, cap=cap)
+    departments = {reviewer.id: reviewer.department_id for reviewer in inputs.reviewers}
+    wanted = {
+        (project_id, reviewer_id)
+        for project_id, reviewer_ids in plan.assignments.items()
+        for reviewer_id in reviewer_ids
+    }
+    existing = {
+        (project_id, reviewer_id): pk
+        for pk, project_id, reviewer_id in Assignment.objects.filter(
+            round=rating_round, reviewer__isnull=False
+        ).values_list("pk", "project_id", "reviewer_id")
+    }
+    reason = _("Balanced assignment: %(per_project)s per project, at most %(cap)s per reviewer") % {
+        "per_project": per_project,
+        "cap": cap,
+    }
+    stale = [pk for pair, pk in existing.items() if pair not in wanted]
+    covered = [project_id for project_id, reviewer_ids in plan.assignments.items() if reviewer_ids]
+    department_wide = Assignment.objects.filter(
+        round=rating_round, reviewer__isnull=True, project_id__in=covered
+    )
+    # One delete each, so every removed assignment leaves its history row with the reason.
+    for queryset in (Assignment.objects.filter(pk__in=stale), department_wide):
+        for chunk in _chunks(list(queryset.values_list("pk", flat=True))):
+            for assignment in Assignment.objects.filter(pk__in=chunk):
+                assignment._change_reason = reason
+                assignment.delete()
+    bulk_create_with_history(
+        [
+            Assignment(
+                round=rating_round,
+                project_id=project_id,
+                reviewer_id=reviewer_id,
+                department_id=departments[reviewer_id],
+            )
+            for project_id, reviewer_id in sorted(wanted - set(existing))
+        ],
+        Assignment,
+        batch_size=2000,
+        default_user=user,
+        default_change_reason=reason,
+    )
+    return plan
+
+
+def _chunks(items: list, size: int = 2000):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 # --- declared conflicts of interest --------------------------------------------------------------
 
 
@@ -547,7 +643,7 @@ def declare_conflict(*, user, assignment: Assignment, reason: str) -> DeclaredCo
     score would stay in the ranking) and once the round is closed.
     """
     rating_round = RatingRound.objects.select_for_update().get(pk=assignment.round_id)
-    if user.department_id != assignment.department_id:
+    if user.department_id != assignment.department_id or assignment.reviewer_id not in (None, user.pk):
         raise PermissionDenied
     if rating_round.is_closed:
         raise ValidationError(
@@ -587,11 +683,34 @@ def declare_conflict(*, user, assignment: Assignment, reason: str) -> DeclaredCo
         reviewer=user,
         department_id=assignment.department_id,
         reason=reason,
-        needs_reassignment=not someone_else,
+        # A named assignment is this reviewer's alone: the next balanced assignment reassigns it.
+        needs_reassignment=assignment.reviewer_id is not None or not someone_else,
     )
     conflict._change_reason = reason
     conflict.save()
     return conflict
+
+
+# --- discussion after the window closes ----------------------------------------------------------
+
+
+@transaction.atomic
+def post_to_discussion(
+    *, user, rating_round: RatingRound, project: BranchProject, body: str
+) -> DiscussionPost:
+    """A rater of the project (or a company administrator) posts in its discussion, once the window
+    has closed; kept with its history."""
+    if not rating_round.is_closed:
+        raise ValidationError(_("The discussion opens when the rating window closes."))
+    if not may_discuss(user=user, rating_round=rating_round, project=project):
+        raise PermissionDenied
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write something to post.")})
+    post = DiscussionPost(round=rating_round, project=project, author=user, body=body)
+    post.full_clean()
+    post.save()
+    return post
 
 
 # --- the tracking list -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.projects.factories import RatingRoundFactory
 from tests.responses import shown
 from tests.supervision.factories import CampaignFactory
 
@@ -50,8 +51,9 @@ def list_pages(client, ids: list[int]) -> dict[str, object]:
 @pytest.mark.django_db
 def test_every_list_page_says_when_no_row_matches(login, org):
     campaign = CampaignFactory(scope=[org.company])  # pages of a campaign: its unvisited branches
+    rating_round = RatingRoundFactory()  # pages of a round: its rating progress
     client = login(org.admin)
-    pages = list_pages(client, ids=[campaign.pk])
+    pages = list_pages(client, ids=sorted({campaign.pk, rating_round.pk}))
     reached = {template.name for response in pages.values() for template in response.templates}
     extending = {
         _templates_below(path)

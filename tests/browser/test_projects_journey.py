@@ -186,3 +186,30 @@ def test_the_admin_closes_the_round_publishes_the_tracking_list_and_confirms_the
     assert tracking_list.size == 5
     outstanding = OutstandingList.objects.get(tracking_list=tracking_list)
     assert sorted(outstanding.projects.values_list("title", flat=True)) == sorted([TITLES[0], TITLES[3]])
+
+
+def test_a_reviewer_rates_two_projects_in_the_table_with_the_keyboard(journey, org, open_round):
+    """Scores typed and Tab/Enter only: each row saves itself; the queue then counts both."""
+    page = journey.page
+    journey.login(org.reviewer)
+    journey.nav(journey.t("My rating queue"))
+    page.get_by_test_id("open-rating-table").click()
+    rows = page.get_by_test_id("rating-row")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_test_id("rating-table")).to_have_attribute(
+        "data-ready", "1"
+    )  # its script is listening
+    first = rows.nth(0).locator("input[name^='criterion_']").first
+    first.focus()
+    page.keyboard.type("80")
+    page.keyboard.press("Tab")
+    page.keyboard.type("70")
+    page.keyboard.press("Enter")  # saves the row, moves to the next row's first score
+    expect(rows.nth(0).locator(".row-status")).to_contain_text("76.67")  # (80 x 1 + 70 x 0.5) / 1.5
+    page.keyboard.type("90")
+    page.keyboard.press("Tab")
+    page.keyboard.type("60")
+    page.keyboard.press("Tab")  # leaving the score: a change event saves the row
+    expect(rows.nth(1).locator(".row-status")).to_contain_text("80.00")  # (90 x 1 + 60 x 0.5) / 1.5
+    journey.screenshot("rating-table")
+    assert Rating.objects.filter(round=open_round, rater=org.reviewer).count() == 2

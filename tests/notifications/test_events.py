@@ -141,6 +141,27 @@ def test_unrated_counts_match_each_reviewers_queue(org, open_round):
     assert counts[secretary_reviewer.pk] == 0 and counts[station_reviewer.pk] == 1
 
 
+@pytest.mark.django_db
+def test_unrated_counts_follow_named_assignments(org, open_round):
+    """The balanced assignment names reviewers: each hears of their own, not of the department's."""
+    rating_round, projects, county_reviewer = open_round
+    other = DepartmentFactory(code="D-MKT")
+    headquarters = UnitFactory(parent=org.company, code="C-HQ")
+    named = UserFactory(username="t-rev-named", role=Role.REVIEWER, unit=headquarters, department=other)
+    idle = UserFactory(username="t-rev-idle", role=Role.REVIEWER, unit=headquarters, department=other)
+    for project in (projects["city"], projects["county"]):
+        AssignmentFactory(round=rating_round, project=project, department=other, reviewer=named)
+    RatingFactory(round=rating_round, project=projects["city"], rater=named)
+    reviewers = [org.reviewer, county_reviewer, named, idle]
+    assigned = {org.department.pk: 3}
+    counts = reminders.unrated_counts(rating_round=rating_round, reviewers=reviewers, assigned=assigned)
+    assert counts == {
+        reviewer.pk: project_selectors.reviewer_progress(user=reviewer, rating_round=rating_round).remaining
+        for reviewer in reviewers
+    }
+    assert counts[named.pk] == 1 and counts[idle.pk] == 0
+
+
 # --- 3. a project needing re-review after a material revision -----------------------------------
 
 

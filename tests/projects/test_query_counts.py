@@ -74,3 +74,26 @@ def test_project_list_budget(login, org, rated):
         services.publish_tracking_list(rating_round=rating_round, user=org.admin, reason="更多项目")
 
     assert_page_within_budget(app="projects", page="project_list", client=client, url="/projects/", grow=grow)
+
+
+def test_round_progress_budget(login, org, world):
+    """Per department and per reviewer, named and department-wide assignments alike."""
+    client = login(org.admin)
+    headquarters = UnitFactory(parent=org.company, code="C-HQ")
+
+    def grow():
+        for _index in range(6):
+            reviewer = UserFactory(role=Role.REVIEWER, unit=headquarters, department=DepartmentFactory())
+            for project in (world.city, world.county):
+                AssignmentFactory(
+                    round=world.round, project=project, department=reviewer.department, reviewer=reviewer
+                )
+            RatingFactory(round=world.round, project=world.city, rater=reviewer)
+
+    assert_page_within_budget(
+        app="projects",
+        page="round_progress",
+        client=client,
+        url=f"/projects/rounds/{world.round.pk}/progress/",
+        grow=grow,
+    )

@@ -20,6 +20,7 @@ NOT_IN_MATRIX = {
     "set_language": "Django's language switch, for everyone",
     "supervision:good_practice_toggle": "POST-only action behind the OFFICE roles and the finding's scope",
     "projects:round_open": "POST-only action of company administrators, as the round pages above",
+    "projects:rate_row": "POST-only JSON row of the rating table, the rate page's rules: tests/projects/test_rating_table.py",
     "projects:tracking_list": "needs a closed, published round: tests/projects/test_lists.py",
     "projects:tracking_list_pdf": "needs a published list: tests/projects/test_list_notices_pdf.py",
     "projects:outstanding_list_pdf": "needs a published list: tests/projects/test_list_notices_pdf.py",
@@ -314,6 +315,7 @@ CASES = [
     # The secretary's branch already has its 2020 project: the page sends them to it.
     Case("new project", lambda w: "/projects/new/", 403, only(("secretary",), status=302)),
     Case("reviewer queue", lambda w: "/projects/queue/", 403, only(("reviewer",))),
+    Case("rating table", lambda w: "/projects/queue/table/", 403, only(("reviewer",))),
     Case("department nominations", lambda w: "/projects/nominations/", 403, only(("reviewer",))),
     # Rating rounds and the published lists are company-wide: company administrators only.
     Case("rating rounds", lambda w: "/projects/rounds/", 403, only(("admin",))),
@@ -347,6 +349,25 @@ CASES = [
         only(("reviewer",), status=404),
     ),
     Case("rubric guidance", lambda w: f"/projects/rounds/{w.rating_round.pk}/rubric/", 403, only(("admin",))),
+    # The discussion opens when the window closes: an open round sends its raters back to the project.
+    Case(
+        "discussion of the county project (open round)",
+        lambda w: f"/projects/rounds/{w.rating_round.pk}/discuss/{w.county_project.pk}/",
+        403,
+        only(("admin", "unit_admin", "reviewer"), status=302, unit_admin=302),
+    ),
+    Case(
+        "rating progress export",
+        lambda w: f"/projects/rounds/{w.rating_round.pk}/progress/?export=csv",
+        403,
+        only(("admin",)),
+    ),
+    Case(
+        "balanced assignment preview",
+        lambda w: f"/projects/rounds/{w.rating_round.pk}/assign/?per_project=1&cap=5",
+        403,
+        only(("admin",)),
+    ),
     Case(
         "reopen round",
         lambda w: f"/projects/rounds/{w.rating_round.pk}/reopen/",
