@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import current_app, shared_task
 from django.db import OperationalError as DatabaseOperationalError
 
+from branchtrack.web.beat import beat_task
 from notifications import digest, reminders, services
 
 RETRYING = {"autoretry_for": (DatabaseOperationalError,), "retry_backoff": True, "max_retries": 5}
@@ -28,16 +31,16 @@ def send_delivery(*, delivery_id: int) -> int:
     return int(attempt.sent)
 
 
-@shared_task(name="notifications.send_due_deliveries", **RETRYING)
+@beat_task(name="notifications.send_due_deliveries", once_per=timedelta(minutes=5), **RETRYING)
 def send_due_deliveries() -> int:
     return sum(services.attempt_delivery(delivery_id=pk).sent for pk in services.due_deliveries())
 
 
-@shared_task(name="notifications.send_daily_reminders", **RETRYING)
+@beat_task(name="notifications.send_daily_reminders", once_per=timedelta(days=1), **RETRYING)
 def send_daily_reminders() -> int:
     return reminders.send_daily_reminders()
 
 
-@shared_task(name="notifications.send_weekly_digests", **RETRYING)
+@beat_task(name="notifications.send_weekly_digests", once_per=timedelta(days=7), **RETRYING)
 def send_weekly_digests() -> int:
     return digest.send_weekly_digests()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import OperationalError as DatabaseOperationalError
 
+from branchtrack.web.beat import beat_task
 from supervision import rollup, services
 from supervision.models import Campaign
 
@@ -24,8 +27,9 @@ def rollup_campaign_coverage(*, campaign_id: int) -> int:
     return rollup.rollup_coverage(campaign=campaign)
 
 
-@shared_task(
+@beat_task(
     name="supervision.rollup_all_campaigns",
+    once_per=timedelta(days=1),
     autoretry_for=(DatabaseOperationalError,),
     retry_backoff=True,
     max_retries=5,
@@ -34,8 +38,9 @@ def rollup_all_campaigns() -> int:
     return rollup.rollup_all_campaigns()
 
 
-@shared_task(
+@beat_task(
     name="supervision.escalate_overdue_problems",
+    once_per=timedelta(days=1),
     autoretry_for=(DatabaseOperationalError,),
     retry_backoff=True,
     max_retries=5,
@@ -44,8 +49,9 @@ def escalate_overdue_problems() -> int:
     return services.escalate_overdue_problems()
 
 
-@shared_task(
+@beat_task(
     name="supervision.mark_missed_plans",
+    once_per=timedelta(days=1),
     autoretry_for=(DatabaseOperationalError,),
     retry_backoff=True,
     max_retries=5,
