@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rest_framework",
     "drf_spectacular",
+    "branchtrack.web.background_jobs.apps.BackgroundJobsConfig",
     "org",
     "security",
     "supervision",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from branchtrack.web import pwa
+from branchtrack.web import job_views, pwa
 from org import views
 from security.views import LoginView
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("offline/", pwa.offline, name="offline"),
+    path("jobs/<int:pk>/", job_views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/progress/", job_views.job_progress, name="job_progress"),
     path("org/branches/", views.branch_list, name="branch_list"),
     path("org/import/", views.org_import, name="org_import"),
     path("org/export.csv", views.org_export, name="org_export"),

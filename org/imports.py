@@ -7,6 +7,7 @@ nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -141,7 +142,7 @@ def plan_organisation(*, rows: list[TableRow]) -> ImportPlan:
 
 
 def apply_organisation(plan: ImportPlan) -> None:
-    _apply(plan.payload)
+    _apply(plan.payload, report=plan.report)
 
 
 ORGANISATION_IMPORTER = TableImporter(
@@ -365,12 +366,18 @@ def _present(**values) -> dict:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def _apply(parsed: list[_Parsed]) -> None:
-    _apply_units([item for item in parsed if item.kind == "unit"])
+def _apply(parsed: list[_Parsed], *, report: Callable[[int], None]) -> None:
+    unit_items = [item for item in parsed if item.kind == "unit"]
+    _apply_units(unit_items)
+    done = len(unit_items)
+    report(done)
     units = {unit.code: unit for unit in Unit.objects.all()}
     departments = {d.code: d for d in Department.objects.all()}
     branches = {b.code: b for b in Branch.objects.all()}
     for item in parsed:
+        if item.kind != "unit":
+            done += 1
+            report(done)
         if item.kind == "department":
             _upsert(departments.get(item.code), Department, {"code": item.code}, name=item.name)
         elif item.kind == "branch":

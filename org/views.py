@@ -11,6 +11,7 @@ from org.forms import OrgImportForm
 from org.imports import ORGANISATION_IMPORTER
 from org.models import Branch, Role
 from org.permissions import company_admin_required, role_required
+from org.tasks import import_organisation_job
 
 
 @login_required
@@ -39,6 +40,7 @@ def org_import(request):
         importer=ORGANISATION_IMPORTER,
         template="branchtrack/org_import.html",
         done_url="org_import",
+        job_task=import_organisation_job,
     )
 
 

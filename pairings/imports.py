@@ -119,7 +119,8 @@ def plan_external_orgs(*, rows: list[TableRow]) -> ImportPlan:
 def apply_external_orgs(plan: ImportPlan) -> None:
     parsed: dict[str, dict] = plan.payload
     existing = {org.code: org for org in ExternalOrg.objects.select_for_update().filter(code__in=parsed)}
-    for code, values in parsed.items():
+    for done, (code, values) in enumerate(parsed.items(), start=1):
+        plan.report(done)
         org = existing.get(code)
         if org is None:
             ExternalOrg.objects.create(code=code, **values)

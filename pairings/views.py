@@ -41,6 +41,7 @@ from pairings.models import (
     PairingActivity,
     PairingRules,
 )
+from pairings.tasks import import_external_orgs_job
 
 LOGGERS = (Role.ADMIN, Role.STAFF, Role.SECRETARY)
 OFFICE = (Role.ADMIN, Role.STAFF)
@@ -287,6 +288,7 @@ def external_org_import(request):
         importer=EXTERNAL_ORG_IMPORTER,
         template="pairings/external_org_import.html",
         done_url="pairings:external_org_import",
+        job_task=import_external_orgs_job,
     )
 
 

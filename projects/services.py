@@ -12,13 +12,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from branchtrack.web.background_jobs.models import BackgroundJob
 from branchtrack.web.concurrency import StaleEditError, save_with_version
 from branchtrack.web.idempotency import create_once, find_by_key
+from branchtrack.web.jobs import JobProgress, run_job, start_job
 from org.models import Branch, Department, Role, User
 from org.permissions import is_company_admin
 from projects import signals
@@ -715,24 +718,67 @@ def post_to_discussion(
 
 # --- the tracking list -----------------------------------------------------------------------------
 
+PUBLISH_BATCH = 2000
+
+
+def check_publishable(*, rating_round: RatingRound, reason: str = "", previous: TrackingList | None = None):
+    """Why the round's tracking list cannot be published now (ValidationError), checked before any work."""
+    if not rating_round.is_closed:
+        raise ValidationError(_("Close the rating window before publishing the tracking list."))
+    if previous is None:
+        previous = current_tracking_list(rating_round=rating_round)
+    if previous and not (reason or "").strip():
+        raise ValidationError(
+            {"reason": _("A tracking list is already published; superseding it needs a reason.")}
+        )
+
+
+def start_publishing(*, rating_round: RatingRound, user, reason: str = "") -> BackgroundJob:
+    """Check the round can be published, then publish its tracking list in a background job."""
+    from projects.tasks import publish_tracking_list_job
+
+    check_publishable(rating_round=rating_round, reason=reason)
+    return start_job(
+        kind="projects.publish",
+        title=_("Publishing the tracking list of %(year)s") % {"year": rating_round.year},
+        user=user,
+        task=publish_tracking_list_job,
+        payload={"round": rating_round.pk, "reason": (reason or "").strip()},
+        done_url=reverse("projects:ranking", args=[rating_round.pk]),
+    )
+
+
+def run_publish_job(*, job_id: int, final_attempt: bool = True) -> BackgroundJob:
+    """The work of a publishing job (start_publishing): the whole list in one transaction, or nothing."""
+
+    def work(job: BackgroundJob, progress: JobProgress) -> tuple[str, str]:
+        rating_round = RatingRound.objects.get(pk=job.payload["round"])
+        published = publish_tracking_list(
+            rating_round=rating_round, user=job.requested_by, reason=job.payload["reason"], progress=progress
+        )
+        summary = _("Tracking list published: %(size)s of %(ranked)s projects.") % {
+            "size": published.size,
+            "ranked": published.ranked_count,
+        }
+        return summary, reverse("projects:tracking_list", args=[published.pk])
+
+    return run_job(job_id=job_id, work=work, final_attempt=final_attempt)
+
 
 @transaction.atomic
-def publish_tracking_list(*, rating_round: RatingRound, user, reason: str = "") -> TrackingList:
+def publish_tracking_list(
+    *, rating_round: RatingRound, user, reason: str = "", progress: JobProgress | None = None
+) -> TrackingList:
     """Rank the closed round by its rules and publish the top share as the tracking list.
 
     Every ranked project is stored with its figures (so a project's frozen rank is known even off
     the list). A list already published is superseded, never edited, and only with a reason;
-    its outstanding list goes with it.
+    its outstanding list goes with it. `progress` counts the projects stored.
     """
     rating_round = RatingRound.objects.select_for_update().get(pk=rating_round.pk)
-    if not rating_round.is_closed:
-        raise ValidationError(_("Close the rating window before publishing the tracking list."))
     previous = TrackingList.objects.select_for_update().current().filter(round=rating_round).first()
+    check_publishable(rating_round=rating_round, reason=reason, previous=previous)
     reason = (reason or "").strip()
-    if previous and not reason:
-        raise ValidationError(
-            {"reason": _("A tracking list is already published; superseding it needs a reason.")}
-        )
     ranked = rank_projects(rating_round=rating_round)
     if not ranked:
         raise ValidationError(_("Nobody has rated a project in this round: there is nothing to rank."))
@@ -768,28 +814,33 @@ def publish_tracking_list(*, rating_round: RatingRound, user, reason: str = "") 
     if previous:
         previous.superseded_by = tracking_list
         previous.save(update_fields=["superseded_by"])
-    bulk_create_with_history(
-        [
-            TrackingEntry(
-                tracking_list=tracking_list,
-                project_id=row.project_id,
-                position=row.position,
-                rank=row.rank,
-                aggregate=row.aggregate,
-                mean=row.mean,
-                median=row.median,
-                stddev=row.stddev,
-                zscore=row.zscore,
-                departments_rated=row.departments_rated,
-                on_list=row.position <= cut.size,
-            )
-            for row in ranked
-        ],
-        TrackingEntry,
-        batch_size=2000,
-        default_user=user,
-        default_change_reason=reason or _("Published"),
-    )
+    if progress is not None:
+        progress.start(len(ranked))
+    for start in range(0, len(ranked), PUBLISH_BATCH):
+        bulk_create_with_history(
+            [
+                TrackingEntry(
+                    tracking_list=tracking_list,
+                    project_id=row.project_id,
+                    position=row.position,
+                    rank=row.rank,
+                    aggregate=row.aggregate,
+                    mean=row.mean,
+                    median=row.median,
+                    stddev=row.stddev,
+                    zscore=row.zscore,
+                    departments_rated=row.departments_rated,
+                    on_list=row.position <= cut.size,
+                )
+                for row in ranked[start : start + PUBLISH_BATCH]
+            ],
+            TrackingEntry,
+            batch_size=PUBLISH_BATCH,
+            default_user=user,
+            default_change_reason=reason or _("Published"),
+        )
+        if progress is not None:
+            progress.advance(min(start + PUBLISH_BATCH, len(ranked)))
     signals.tracking_list_published.send(sender=TrackingList, tracking_list=tracking_list)
     return tracking_list
 

@@ -348,39 +348,46 @@ def ranking(request, pk: int):
     rule = request.GET.get("rule")
     if rule not in RatingRound.Aggregation.values:
         rule = rating_round.aggregation
-    ranked = ranking_engine.rank_projects(rating_round=rating_round, aggregation=rule, with_projects=True)
-    exported = export_if_requested(
-        request, rows=ranked, columns=RANKING_COLUMNS, filename=f"ranking-{rating_round.year}"
-    )
-    if exported:
-        return exported
-    cut = (
-        ranking_engine.compute_cut(rating_round=rating_round, ranked=ranked)
-        if rule == rating_round.aggregation
-        else None
-    )
-    tracking_list = selectors.current_tracking_list(rating_round=rating_round)
-    return form_page(
-        request,
-        form=ConfirmationForm(request.POST or None),
-        save=lambda data: services.publish_tracking_list(
-            rating_round=rating_round, user=request.user, reason=data["reason"]
-        ),
-        success_message=lambda published: (
-            _("Tracking list published: %(size)s of %(ranked)s projects.")
-            % {"size": published.size, "ranked": published.ranked_count}
-        ),
-        success_url=lambda published: reverse("projects:tracking_list", args=[published.pk]),
-        template="projects/ranking.html",
-        context={
+
+    def ranked_rows():
+        return ranking_engine.rank_projects(rating_round=rating_round, aggregation=rule, with_projects=True)
+
+    ranked = None
+    if request.method != "POST":
+        ranked = ranked_rows()
+        exported = export_if_requested(
+            request, rows=ranked, columns=RANKING_COLUMNS, filename=f"ranking-{rating_round.year}"
+        )
+        if exported:
+            return exported
+
+    def context() -> dict:
+        rows = ranked if ranked is not None else ranked_rows()
+        cut = (
+            ranking_engine.compute_cut(rating_round=rating_round, ranked=rows)
+            if rule == rating_round.aggregation
+            else None
+        )
+        return {
             "round": rating_round,
-            "ranked": ranked,
+            "ranked": rows,
             "cut": cut,
             "rule": rule,
             "rules": RatingRound.Aggregation.choices,
-            "tracking_list": tracking_list,
+            "tracking_list": selectors.current_tracking_list(rating_round=rating_round),
             "assigned_unrated": selectors.unrated_project_count(rating_round=rating_round),
-        },
+        }
+
+    # Checked here, before ranking anything; published in a background job whose page shows its progress.
+    return form_page(
+        request,
+        form=ConfirmationForm(request.POST or None),
+        save=lambda data: services.start_publishing(
+            rating_round=rating_round, user=request.user, reason=data["reason"]
+        ),
+        success_url=lambda job: reverse("job_detail", args=[job.pk]),
+        template="projects/ranking.html",
+        context=context,
     )
 
 

@@ -2,10 +2,13 @@
 
 Uploading a file writes nothing: the page shows every row error, or a preview of the rows to create and
 to change (field by field, emptied fields flagged) and how many stay as they are. The file waits on the
-server under a random name (IMPORT_STAGING_DIR, bounded in size and age) for the confirmation, which
-re-checks it inside one transaction and applies it only if the data still gives the same preview; if
-someone changed the data meanwhile the new preview is shown instead (409). A successful import sets a
-summary message and redirects.
+server under a random name (IMPORT_STAGING_DIR, bounded in size and age) for the confirmation.
+
+Confirming starts a background job (jobs.py) with the file and the preview's digest, and sends the user
+to the job's page, which shows rows done / total. The job (the app's Celery task calls
+`run_table_import_job`) re-checks the file inside one transaction and applies it only if the data still
+gives the same preview; if someone changed the data meanwhile it imports nothing and says so. Without a
+broker (the demo) the job runs in the request, and the job's page shows it finished.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 
+from branchtrack.web.background_jobs.models import BackgroundJob
 from branchtrack.web.import_plan import TableImporter, run_import
+from branchtrack.web.jobs import JobFailed, JobProgress, run_job, start_job
 from branchtrack.web.tabular import TableFileError, import_limit, read_upload
 
 
@@ -32,11 +37,11 @@ def table_import_page(
     importer: TableImporter,
     template: str,
     done_url: str,
+    job_task,
 ) -> HttpResponse:
+    """`job_task`: the app's Celery task that calls run_table_import_job(job_id=, importer=) (jobs.py)."""
     if request.method == "POST" and "confirm" in request.POST:
-        return _confirm(
-            request, form_class=form_class, importer=importer, template=template, done_url=done_url
-        )
+        return _confirm(request, importer=importer, done_url=done_url, job_task=job_task)
     form = form_class(request.POST or None, request.FILES or None)
     plan, token = None, ""
     if request.method == "POST" and form.is_valid():
@@ -54,38 +59,60 @@ def table_import_page(
     return render(request, template, {"form": form, "plan": plan, "token": token}, status=status)
 
 
-def _confirm(request, *, form_class, importer: TableImporter, template: str, done_url: str) -> HttpResponse:
+def _confirm(request, *, importer: TableImporter, done_url: str, job_task) -> HttpResponse:
     staged = request.session.get(_session_key(importer)) or {}
     token = request.POST.get("token", "")
     data = _staged(token) if token and token == staged.get("token") else None
     if data is None:
         messages.error(request, _("This preview has expired or was already imported: upload the file again."))
         return redirect(done_url)
-    try:
-        plan = run_import(
-            importer, data, filename=staged["filename"], expected_digest=request.POST.get("digest", "")
-        )
-    except TableFileError as exc:  # the staged file was readable at upload; only a limit lowered since fails
-        messages.error(request, exc.message)
-        return redirect(done_url)
-    if plan.applied:
-        _discard(token)
-        del request.session[_session_key(importer)]
-        messages.success(
-            request,
-            _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % plan.counts(),
-        )
-        return redirect(done_url)
-    if plan.stale:
-        messages.warning(
-            request,
-            _(
-                "The data changed since this preview, so nothing was imported. Check the new preview and confirm again."
-            ),
-        )
-    return render(
-        request, template, {"form": form_class(), "plan": plan, "token": token if plan.ok else ""}, status=409
+    job = start_job(
+        kind=f"import:{importer.key}",
+        title=_("Import of %(filename)s") % {"filename": staged["filename"]},
+        user=request.user,
+        task=job_task,
+        payload={"filename": staged["filename"], "digest": request.POST.get("digest", "")},
+        upload=data,
+        done_url=resolve_url(done_url),
     )
+    _discard(token)
+    del request.session[_session_key(importer)]
+    return redirect("job_detail", pk=job.pk)
+
+
+def run_table_import_job(
+    *, job_id: int, importer: TableImporter, final_attempt: bool = True
+) -> BackgroundJob:
+    """The work of an import job: the confirmed file, re-checked and applied whole, or nothing."""
+
+    def work(job: BackgroundJob, progress: JobProgress) -> str:
+        try:
+            plan = run_import(
+                importer,
+                bytes(job.upload or b""),
+                filename=job.payload["filename"],
+                expected_digest=job.payload.get("digest", ""),
+                progress=progress,
+            )
+        except TableFileError as exc:  # readable at upload; only a limit lowered since fails
+            raise JobFailed(exc.message) from exc
+        if plan.stale:
+            raise JobFailed(
+                _(
+                    "The data changed since this preview, so nothing was imported. "
+                    "Upload the file again to see the new preview."
+                )
+            )
+        if not plan.ok:
+            raise JobFailed(
+                _("The file no longer passes the checks, so nothing was imported: %(errors)s")
+                % {"errors": "; ".join(str(error) for error in plan.errors[:5])}
+            )
+        return (
+            _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % plan.counts()
+        )
+
+    return run_job(job_id=job_id, work=work, final_attempt=final_attempt)
 
 
 def _session_key(importer: TableImporter) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from branchtrack.web.jobs import JobProgress
 from branchtrack.web.tabular import RowErrorList, import_limit
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -55,6 +56,12 @@ class ImportPlan:
     payload: object = None  # the importer's own parsed rows, for its apply step
     applied: bool = False
     stale: bool = False  # confirmed against data that changed since the preview: nothing was applied
+    progress: JobProgress | None = None  # set when the import runs as a background job
+
+    def report(self, done: int) -> None:
+        """An importer's apply step calls this as it goes: `done` rows of `len(rows)` written."""
+        if self.progress is not None:
+            self.progress.advance(done)
 
     @property
     def ok(self) -> bool:
@@ -110,11 +117,16 @@ class TableImporter:
 
 
 def run_import(
-    importer: TableImporter, data: bytes, *, filename: str, expected_digest: str | None = None
+    importer: TableImporter,
+    data: bytes,
+    *,
+    filename: str,
+    expected_digest: str | None = None,
+    progress: JobProgress | None = None,
 ) -> ImportPlan:
     """Plan and, when the plan has no errors (and is the one previewed), apply it in one transaction.
 
-    TableFileError propagates for an unreadable file."""
+    TableFileError propagates for an unreadable file. `progress` counts the rows applied."""
     with transaction.atomic():
         plan = importer.plan(data, filename=filename)
         if not plan.ok:
@@ -122,6 +134,10 @@ def run_import(
         if expected_digest is not None and plan.digest != expected_digest:
             plan.stale = True
             return plan
+        if progress is not None:
+            progress.start(len(plan.rows))
+            plan.progress = progress
         importer.apply(plan)
+        plan.report(len(plan.rows))
         plan.applied = True
     return plan

@@ -138,9 +138,14 @@ def test_the_admin_closes_the_round_publishes_the_tracking_list_and_confirms_the
     page.get_by_label(journey.t("Reason")).fill("党委会审定")
     page.get_by_label(journey.t("I have read what will happen and confirm it.")).check()
     page.get_by_role("button", name=journey.t("Publish the tracking list (%(size)s)", size=5)).click()
+    # Published in a background job (in process here, as on the demo): its page shows the outcome.
     expect(page.get_by_role("status")).to_have_text(
         journey.t("Tracking list published: %(size)s of %(ranked)s projects.", size=5, ranked=9)
     )
+    expect(page.locator("[data-progress-text]")).to_have_text(
+        journey.t("%(done)s of %(total)s rows", done=9, total=9)
+    )
+    page.get_by_role("link", name=journey.t("Continue")).click()
     expect(page.get_by_test_id("list-size")).to_have_text("5")
     expect(page.get_by_test_id("entry-row")).to_have_count(5)
 

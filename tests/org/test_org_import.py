@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from openpyxl import Workbook
 
+from branchtrack.web.background_jobs.models import BackgroundJob
 from branchtrack.web.tabular import TableFileError
 from org.exports import organisation_csv
 from org.imports import import_organisation_file
@@ -154,8 +155,13 @@ def test_an_admin_uploads_a_file_in_the_browser(login, org):
     assert previewed.status_code == 200 and not Branch.objects.filter(code="B-NEW").exists()
     assert "B-NEW" in previewed.content.decode()
     response = confirm(client, "/org/import/", previewed)
-    assert response.status_code == 302
+    # The import ran as a background job (in process here, as on the demo); its page shows the summary.
+    job = BackgroundJob.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
     assert Branch.objects.get(code="B-NEW").unit == org.city
+    page = client.get(response["Location"]).content.decode()
+    assert "导入完成：新增 1 条，更新 0 条，未变 0 条。" in page
+    assert "已完成 1 / 1 行" in page
 
 
 def test_the_upload_page_lists_each_bad_row_and_imports_nothing(login, org):
@@ -320,12 +326,17 @@ def test_a_preview_confirmed_after_the_data_changed_is_refused(login, org):
     assert previewed.status_code == 200
     Unit.objects.filter(code="C-CTY").update(name="别人改的名字")
     response = confirm(client, "/org/import/", previewed)
-    assert response.status_code == 409
-    assert "数据在预览之后已被修改" in response.content.decode()
+    job = BackgroundJob.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == "failed"
+    assert job.error == "数据在预览之后已被修改，因此没有导入任何数据。请重新上传文件查看新的预览。"
+    assert job.upload is None  # the staged file goes with the job
     assert not Branch.objects.filter(code="B-NEW").exists()
     assert Unit.objects.get(code="C-CTY").name == "别人改的名字"
-    # The new preview can be confirmed.
-    assert confirm(client, "/org/import/", response).status_code == 302
+    # Uploading again gives the new preview, which can be confirmed.
+    upload.seek(0)
+    again = preview(client, "/org/import/", upload)
+    assert confirm(client, "/org/import/", again).status_code == 302
     assert Branch.objects.filter(code="B-NEW").exists()
 
 

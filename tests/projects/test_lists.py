@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from django.test import TestCase
 from django.utils import translation
 
+from branchtrack.web.background_jobs.models import BackgroundJob
 from projects import services
 from projects.models import Nomination, OutstandingList, RatingRound, TrackingList
 from tests.responses import followed, shown
@@ -40,12 +42,16 @@ def test_publishing_freezes_the_list_and_superseding_needs_a_reason(login, org, 
     assert shown("Tick the box to confirm: this cannot be undone.") in response.content.decode()
     assert shown("Say why; the reason is kept in the history.") in response.content.decode()
     assert not TrackingList.objects.exists()
-    response = client.post(
-        f"/projects/rounds/{rating_round.pk}/ranking/", {"reason": "党委会审定", "confirm": "on"}
-    )
-    assert response.status_code == 302
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the job runs in process, as on the demo
+        response = client.post(
+            f"/projects/rounds/{rating_round.pk}/ranking/", {"reason": "党委会审定", "confirm": "on"}
+        )
+    job = BackgroundJob.objects.get()
     first = TrackingList.objects.get()
     assert first.reason == "党委会审定"
+    page = followed(client, response, to=f"/jobs/{job.pk}/")
+    assert "跟踪实施名单已发布：7 个项目中 4 个入选。" in page and "已完成 7 / 7 行" in page
+    assert f'href="/projects/lists/{first.pk}/"' in page
     assert (first.size, first.target_size, first.ranked_count) == (4, 4, 7)
     assert (
         set(first.entries.filter(on_list=True).values_list("project__title", flat=True))
@@ -74,10 +80,11 @@ def test_publishing_freezes_the_list_and_superseding_needs_a_reason(login, org, 
         data={"tie_rule": RatingRound.TieRule.INCLUDE_ALL, "cut_numerator": 4, "cut_denominator": 7},
         reason="按党委会决定调整",
     )
-    response = client.post(
-        f"/projects/rounds/{rating_round.pk}/ranking/",
-        {"reason": "党委会决定：并列全部入选", "confirm": "on"},
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            f"/projects/rounds/{rating_round.pk}/ranking/",
+            {"reason": "党委会决定：并列全部入选", "confirm": "on"},
+        )
     assert response.status_code == 302
     first.refresh_from_db()
     second = TrackingList.objects.get(superseded_at__isnull=True)

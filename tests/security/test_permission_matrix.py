@@ -39,6 +39,8 @@ NOT_IN_MATRIX = {
     "notifications:channel_delete": "POST-only action of administrators; a foreign unit's channel -> 404: "
     "tests/notifications/test_pages.py",
     "notifications:delivery_retry": "POST-only action of administrators on a delivery in their scope",
+    "job_detail": "the user's own background job; another's -> 404: tests/test_background_jobs.py",
+    "job_progress": "the user's own background job; another's -> 404: tests/test_background_jobs.py",
 }
 # The REST API's endpoints have a matrix of their own (role x endpoint x own/foreign object):
 # tests/api/test_scope_matrix.py.
