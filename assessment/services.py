@@ -21,6 +21,7 @@ from assessment.models import ExportJob, SnapshotRow, SnapshotUnit, YearSnapshot
 from assessment.pdf import write_pdf_sheets
 from assessment.selectors import assessment_rows, live_rowset
 from assessment.workbook import Progress, write_csv, write_workbook
+from branchtrack.web.replica import heavy_reads
 from org.models import Unit, User
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,9 @@ def run_export(
         return job
     with translation.override(job.language):
         try:
-            _build(job, on_progress=on_progress)
+            # The rows are read from a replica when there is one (branchtrack/web/replica.py).
+            with heavy_reads():
+                _build(job, on_progress=on_progress)
         except TRANSIENT_ERRORS as exc:
             if not final_attempt:
                 ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.QUEUED, rows_done=0)

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "security.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Writing requests, and a user's requests for a few seconds after a write, read the primary.
+    "branchtrack.web.replica.ReadYourWritesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,6 +113,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # waits for it, so two simultaneous saves queue (and the optimistic-lock check refuses the stale
     # one) instead of the second failing with "database is locked" halfway through.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+# A PostgreSQL streaming replica for heavy reads (branchtrack/web/replica.py, docs/deploy.md): dashboards'
+# snapshots, the year-end export and the ranking read there; a user who wrote in the last
+# REPLICA_READ_YOUR_WRITES_SECONDS reads the primary. In the test run the alias mirrors the test database.
+if os.environ.get("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["REPLICA_DATABASE_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPLICA_DATABASE = "replica" if "replica" in DATABASES else ""
+DATABASE_ROUTERS = ["branchtrack.web.replica.ReplicaRouter"]
+REPLICA_READ_YOUR_WRITES_SECONDS = int(os.environ.get("REPLICA_READ_YOUR_WRITES_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = ["org.auth_backend.UserWithOrgBackend"]

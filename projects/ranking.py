@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connections, router
 
 from org.models import Branch
 from projects.models import BranchProject, Rating, RatingRound, TrackingList
@@ -118,7 +118,9 @@ def rank_projects(
         branch=Branch._meta.db_table,
         key=key,
     )
-    with connection.cursor() as cursor:
+    # The primary, or the replica inside branchtrack.web.replica.heavy_reads() (the ranking page).
+    database = router.db_for_read(Rating)
+    with connections[database].cursor() as cursor:
         cursor.execute(sql, {"round": rating_round.pk})
         rows = [
             RankedProject(
@@ -143,8 +145,10 @@ def rank_projects(
     for row in rows:
         row.tied_with = ties[row.aggregate] - 1
     if with_projects:
-        projects = BranchProject.objects.select_related("branch__unit").in_bulk(
-            [row.project_id for row in rows]
+        projects = (
+            BranchProject.objects.using(database)
+            .select_related("branch__unit")
+            .in_bulk([row.project_id for row in rows])
         )
         for row in rows:
             row.project = projects[row.project_id]

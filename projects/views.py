@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from branchtrack.web.concurrency import StaleEditError
 from branchtrack.web.form_page import apply_errors, form_page
 from branchtrack.web.list_page import PAGE_SIZE, filtered_list_page
+from branchtrack.web.replica import heavy_reads
 from branchtrack.web.table_export import export_if_requested
 from org.models import Role
 from org.permissions import company_admin_required, role_required
@@ -350,7 +351,10 @@ def ranking(request, pk: int):
         rule = rating_round.aggregation
 
     def ranked_rows():
-        return ranking_engine.rank_projects(rating_round=rating_round, aggregation=rule, with_projects=True)
+        with heavy_reads():  # from a replica when there is one (branchtrack/web/replica.py)
+            return ranking_engine.rank_projects(
+                rating_round=rating_round, aggregation=rule, with_projects=True
+            )
 
     ranked = None
     if request.method != "POST":

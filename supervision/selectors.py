@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
+from branchtrack.web.replica import heavy_read_alias
 from org.models import Branch, Role, Unit, User
 from org.permissions import EVERYTHING, unit_scope_path
 from supervision import planning
@@ -211,19 +212,22 @@ class SnapshotVersion:
 def snapshot_version(*, campaign: Campaign) -> SnapshotVersion:
     # Every roll-up writes the campaign total with the same time as its unit rows, so the total rows
     # (one a day, found by their partial unique index) carry the version of them all.
-    totals = campaign.snapshots.filter(unit__isnull=True)
+    # From where the dashboard then reads the snapshots (a replica, if any), so the key names what it shows.
+    totals = CoverageSnapshot.objects.using(heavy_read_alias()).filter(campaign=campaign, unit__isnull=True)
     return SnapshotVersion(**totals.aggregate(day=Max("day"), computed_at=Max("computed_at")))
 
 
 def dashboard(*, user: User, campaign: Campaign, day: datetime.date | None) -> Dashboard:
     """Headline figures, areas and trend for the user's scope up to `day`, all read from snapshots."""
     unit = headline_unit(user=user)
-    series = CoverageSnapshot.objects.filter(campaign=campaign).order_by("day")
+    database = heavy_read_alias()  # a replica when there is one (branchtrack/web/replica.py)
+    series = CoverageSnapshot.objects.using(database).filter(campaign=campaign).order_by("day")
     series = series.filter(unit__isnull=True) if unit is None else series.filter(unit=unit)
     trend = list(series)
     headline = trend[-1] if trend and trend[-1].day == day else None
     areas = list(
-        ChecklistArea.objects.filter(template_id=campaign.template_id)
+        ChecklistArea.objects.using(database)
+        .filter(template_id=campaign.template_id)
         .order_by("order")
         .values_list("code", "name")
     )
@@ -235,7 +239,8 @@ def unit_snapshots(
 ) -> QuerySet[CoverageSnapshot]:
     coverage = Cast("visited_branches", FloatField()) / NullIf(Cast("active_branches", FloatField()), 0.0)
     return (
-        CoverageSnapshot.objects.filter(campaign=campaign, day=day, unit__in=Unit.objects.visible_to(user))
+        CoverageSnapshot.objects.using(heavy_read_alias())
+        .filter(campaign=campaign, day=day, unit__in=Unit.objects.visible_to(user))
         .select_related("unit")
         .annotate(coverage_value=coverage)
         .order_by("unit__path")
