@@ -74,8 +74,22 @@ def main(argv: list[str] | None = None) -> int:
     notify.add_argument("--database-url", dest="database_url_sub", default=None)
 
     # Internal: each runs in a child process so its memory and its database connection are its own.
+    scaling = commands.add_parser("scaling", help="roll-up and export at 1-200%% of the target, drawn as a PNG")
+    scaling.add_argument("--database-url", dest="database_url_sub", default=None)
     child = commands.add_parser("child", help=argparse.SUPPRESS)
-    child.add_argument("task", choices=("queries", "export", "pdfs", "ranking", "session"))
+    child.add_argument(
+        "task",
+        choices=(
+            "queries",
+            "export",
+            "pdfs",
+            "ranking",
+            "session",
+            "publish_job",
+            "org_import_job",
+            "rollup",
+        ),
+    )
     child.add_argument("--database-url", dest="database_url_sub", default=None)
 
     args = parser.parse_args(argv)
@@ -115,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.offline import offline_command
 
         return offline_command(database_url=database_url)
+    if args.command == "scaling":
+        from bench.scaling import scaling_command
+
+        return scaling_command(database_url=database_url)
     if args.command == "explain":
         from bench.explain import explain_command
 

@@ -60,6 +60,18 @@ def run_child(task: str) -> int:
         emit(export_year())
     elif task == "pdfs":
         emit(export_year("pdf"))
+    elif task == "publish_job":
+        from bench.jobs import publish_in_job
+
+        emit(publish_in_job())
+    elif task == "org_import_job":
+        from bench.jobs import org_import_in_job
+
+        emit(org_import_in_job())
+    elif task == "rollup":
+        from bench.jobs import rollup_once
+
+        emit(rollup_once())
     else:
         raise SystemExit(f"unknown task {task}")
     return 0

@@ -91,7 +91,7 @@ def run_table_import_job(
                 importer,
                 bytes(job.upload or b""),
                 filename=job.payload["filename"],
-                expected_digest=job.payload.get("digest", ""),
+                expected_digest=job.payload.get("digest"),  # None: no preview to match (a command)
                 progress=progress,
             )
         except TableFileError as exc:  # readable at upload; only a limit lowered since fails
