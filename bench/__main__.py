@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     notify.add_argument("--database-url", dest="database_url_sub", default=None)
 
     # Internal: each runs in a child process so its memory and its database connection are its own.
-    scaling = commands.add_parser("scaling", help="roll-up and export at 1-200%% of the target, drawn as a PNG")
+    scaling = commands.add_parser(
+        "scaling", help="roll-up and export at 1-200%% of the target, drawn as a PNG"
+    )
     scaling.add_argument("--database-url", dest="database_url_sub", default=None)
     child = commands.add_parser("child", help=argparse.SUPPRESS)
     child.add_argument(

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
 
 from branchtrack.web.import_plan import (
     CREATE,
@@ -366,6 +367,9 @@ def _present(**values) -> dict:
     return {name: value for name, value in values.items() if value is not None}
 
 
+CREATE_BATCH = 2000
+
+
 def _apply(parsed: list[_Parsed], *, report: Callable[[int], None]) -> None:
     unit_items = [item for item in parsed if item.kind == "unit"]
     _apply_units(unit_items)
@@ -374,31 +378,48 @@ def _apply(parsed: list[_Parsed], *, report: Callable[[int], None]) -> None:
     units = {unit.code: unit for unit in Unit.objects.all()}
     departments = {d.code: d for d in Department.objects.all()}
     branches = {b.code: b for b in Branch.objects.all()}
+    # New records go in by batches (with their history rows): a 100,000-row file is mostly new
+    # branches, one INSERT each would take minutes. Changed records are saved one by one.
+    new: dict[type, list] = {Department: [], Branch: []}
+
+    def flush(model, *, at_least: int) -> int:
+        pending = new[model]
+        if len(pending) < at_least or not pending:
+            return 0
+        bulk_create_with_history(pending, model, batch_size=CREATE_BATCH)
+        written = len(pending)
+        pending.clear()
+        return written
+
     for item in parsed:
-        if item.kind != "unit":
-            done += 1
-            report(done)
         if item.kind == "department":
-            _upsert(departments.get(item.code), Department, {"code": item.code}, name=item.name)
+            existing, model, values = departments.get(item.code), Department, {"name": item.name}
         elif item.kind == "branch":
-            _upsert(
-                branches.get(item.code),
-                Branch,
-                {"code": item.code},
-                **_present(
-                    name=item.name,
-                    unit=units[item.parent_code],
-                    secretary=item.secretary,
-                    member_count=item.member_count,
-                    active=item.active,
-                ),
+            existing, model = branches.get(item.code), Branch
+            values = _present(
+                name=item.name,
+                unit=units[item.parent_code],
+                secretary=item.secretary,
+                member_count=item.member_count,
+                active=item.active,
             )
+        else:
+            continue
+        if existing is None:
+            new[model].append(model(code=item.code, **values))
+            written = flush(model, at_least=CREATE_BATCH)
+        else:
+            _update(existing, **values)
+            written = 1
+        if written:
+            done += written
+            report(done)
+    for model in new:
+        done += flush(model, at_least=1)
+    report(done)
 
 
-def _upsert(existing, model, keys: dict, **values) -> None:
-    if existing is None:
-        model.objects.create(**keys, **values)
-        return
+def _update(existing, **values) -> None:
     changed = [name for name, value in values.items() if getattr(existing, name) != value]
     if not changed:
         return
