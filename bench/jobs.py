@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import resource
 import time
 
 IMPORT_ROWS = 100_000
@@ -75,6 +76,7 @@ def org_import_in_job() -> dict:
     started = time.perf_counter()
     job = run_table_import_job(job_id=job.pk, importer=ORGANISATION_IMPORTER)
     seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # before the clean-up below
     created = Branch.objects.filter(code__startswith=IMPORT_PREFIX).count()
     Branch.history.filter(code__startswith=IMPORT_PREFIX).delete()
     Branch.objects.filter(code__startswith=IMPORT_PREFIX).delete()
@@ -85,6 +87,7 @@ def org_import_in_job() -> dict:
         "created": created,
         "error": job.error[:300],
         "file_bytes": len(data),
+        "peak_rss_mb": round(peak_kb / 1024),
     }
 
 

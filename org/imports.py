@@ -138,12 +138,14 @@ def plan_organisation(*, rows: list[TableRow]) -> ImportPlan:
     if plan.errors:
         return plan
     plan.rows = [_planned(item, existing) for item in parsed]
-    plan.payload = parsed
+    # The organisation as read for the plan goes along: applied in the same transaction, it still holds.
+    plan.payload = (parsed, existing)
     return plan
 
 
 def apply_organisation(plan: ImportPlan) -> None:
-    _apply(plan.payload, report=plan.report)
+    parsed, existing = plan.payload
+    _apply(parsed, existing, report=plan.report)
 
 
 ORGANISATION_IMPORTER = TableImporter(
@@ -370,14 +372,13 @@ def _present(**values) -> dict:
 CREATE_BATCH = 2000
 
 
-def _apply(parsed: list[_Parsed], *, report: Callable[[int], None]) -> None:
+def _apply(parsed: list[_Parsed], existing_org: _Existing, *, report: Callable[[int], None]) -> None:
     unit_items = [item for item in parsed if item.kind == "unit"]
     _apply_units(unit_items)
     done = len(unit_items)
     report(done)
-    units = {unit.code: unit for unit in Unit.objects.all()}
-    departments = {d.code: d for d in Department.objects.all()}
-    branches = {b.code: b for b in Branch.objects.all()}
+    units = {unit.code: unit for unit in Unit.objects.all()}  # re-read: placing units moves paths
+    departments, branches = existing_org.departments, existing_org.branches
     # New records go in by batches (with their history rows): a 100,000-row file is mostly new
     # branches, one INSERT each would take minutes. Changed records are saved one by one.
     new: dict[type, list] = {Department: [], Branch: []}
