@@ -78,7 +78,7 @@ MAX_NAME = 100
 MAX_MEMBERS = 100_000
 
 
-@dataclass
+@dataclass(slots=True)
 class _Parsed:
     row: int
     kind: str

@@ -22,7 +22,7 @@ from branchtrack.web.tabular import RowErrorList, import_limit
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldChange:
     label: str
     old: str
@@ -34,7 +34,7 @@ class FieldChange:
         return bool(self.old) and not self.new
 
 
-@dataclass
+@dataclass(slots=True)  # slots: an import of 100,000 rows holds 100,000 of these
 class PlannedRow:
     row: int
     kind: str  # what the record is, e.g. "branch"; counts are kept per kind

@@ -51,7 +51,7 @@ class TableFileError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TableRow:
     number: int  # the row number a user sees in Excel: the header is row 1
     values: Mapping[str, str]  # only the columns the file has
