@@ -106,10 +106,15 @@ class _Existing:
     @classmethod
     def load(cls) -> _Existing:
         units = {unit.code: unit for unit in Unit.objects.all()}
+        unit_by_id = {unit.pk: unit for unit in units.values()}
+        branches = {}
+        for branch in Branch.objects.all():
+            branch.unit = unit_by_id[branch.unit_id]  # one instance per unit, not one per branch
+            branches[branch.code] = branch
         return cls(
             unit_paths={code: unit.path for code, unit in units.items()},
             units=units,
-            branches={branch.code: branch for branch in Branch.objects.select_related("unit")},
+            branches=branches,
             departments={department.code: department for department in Department.objects.all()},
         )
 
