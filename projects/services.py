@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from branchtrack.web.background_jobs.models import BackgroundJob
+from branchtrack.web.bulk_insert import insert_with_history
 from branchtrack.web.concurrency import StaleEditError, save_with_version
 from branchtrack.web.idempotency import create_once, find_by_key
 from branchtrack.web.jobs import JobProgress, run_job, start_job
@@ -816,31 +817,29 @@ def publish_tracking_list(
         previous.save(update_fields=["superseded_by"])
     if progress is not None:
         progress.start(len(ranked))
-    for start in range(0, len(ranked), PUBLISH_BATCH):
-        bulk_create_with_history(
-            [
-                TrackingEntry(
-                    tracking_list=tracking_list,
-                    project_id=row.project_id,
-                    position=row.position,
-                    rank=row.rank,
-                    aggregate=row.aggregate,
-                    mean=row.mean,
-                    median=row.median,
-                    stddev=row.stddev,
-                    zscore=row.zscore,
-                    departments_rated=row.departments_rated,
-                    on_list=row.position <= cut.size,
-                )
-                for row in ranked[start : start + PUBLISH_BATCH]
-            ],
-            TrackingEntry,
-            batch_size=PUBLISH_BATCH,
-            default_user=user,
-            default_change_reason=reason or _("Published"),
-        )
-        if progress is not None:
-            progress.advance(min(start + PUBLISH_BATCH, len(ranked)))
+    insert_with_history(
+        [
+            TrackingEntry(
+                tracking_list=tracking_list,
+                project_id=row.project_id,
+                position=row.position,
+                rank=row.rank,
+                aggregate=row.aggregate,
+                mean=row.mean,
+                median=row.median,
+                stddev=row.stddev,
+                zscore=row.zscore,
+                departments_rated=row.departments_rated,
+                on_list=row.position <= cut.size,
+            )
+            for row in ranked
+        ],
+        TrackingEntry,
+        user=user,
+        change_reason=reason or _("Published"),
+        batch_size=PUBLISH_BATCH,
+        on_batch=progress.advance if progress is not None else None,
+    )
     signals.tracking_list_published.send(sender=TrackingList, tracking_list=tracking_list)
     return tracking_list
 

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from branchtrack.web.background_jobs.models import BackgroundJob
 from projects import services
-from projects.models import Nomination, OutstandingList, RatingRound, TrackingList
+from projects.models import Nomination, OutstandingList, RatingRound, TrackingEntry, TrackingList
 from tests.responses import followed, shown
 
 
@@ -93,6 +93,28 @@ def test_publishing_freezes_the_list_and_superseding_needs_a_reason(login, org, 
     assert (second.number, second.target_size, second.size) == (2, 4, 5)
     assert second.rules["tie_rule"] == "include_all" and second.reason == "党委会决定：并列全部入选"
     assert first.entries.filter(on_list=True).count() == 4  # the old list is untouched
+
+
+def test_every_published_entry_has_its_history_row_and_the_ranking_figures(org, rated):
+    rating_round, _projects, _rater = rated
+    published = services.publish_tracking_list(rating_round=rating_round, user=org.admin, reason="审定")
+    entries = {entry.pk: entry for entry in published.entries.all()}
+    assert len(entries) == 7 and sum(entry.on_list for entry in entries.values()) == 4
+    history = list(TrackingEntry.history.filter(tracking_list=published))
+    assert sorted(row.id for row in history) == sorted(entries)
+    for row in history:
+        entry = entries[row.id]
+        assert (row.history_type, row.history_change_reason, row.history_user_id) == (
+            "+",
+            "审定",
+            org.admin.pk,
+        )
+        assert (row.position, row.aggregate, row.zscore, row.on_list) == (
+            entry.position,
+            entry.aggregate,
+            entry.zscore,
+            entry.on_list,
+        )
 
 
 def test_ratings_refuse_changes_after_publishing_with_a_clear_message(login, rated):
