@@ -30,7 +30,7 @@ from org.permissions import EVERYTHING, unit_scope_path
 from pairings import selectors as pairing_selectors
 from pairings import services as pairing_services
 from pairings.filters import ActivityFilterSet, LiaisonGroupFilterSet, PairingFilterSet
-from pairings.forms import ActivityForm, OutcomeForm
+from pairings.forms import ActivityForm, OutcomeForm, activity_fields
 from pairings.models import LiaisonGroup, PairingActivity, PairingRules
 from projects import selectors as project_selectors
 from projects.models import (
@@ -460,19 +460,7 @@ class PairingViewSet(ScopedReadViewSet):
         activity = pairing_services.log_activity(
             pairing=pairing,
             user=request.user,
-            date=data["date"],
-            title=data["title"],
-            description=data["description"],
-            our_people=data["our_people"],
-            our_party_members=data["our_party_members"],
-            their_people=data["their_people"],
-            their_party_members=data["their_party_members"],
-            outcome_text=data["outcome_text"],
-            outcomes=[
-                pairing_services.OutcomeData(label=o["label"], value=o["value"], unit_label=o["unit_label"])
-                for o in outcomes
-                if o.get("label")
-            ],
+            **activity_fields(data, outcomes),
             uploads=[*data["photos"], *data["documents"]],
         )
         activity = (

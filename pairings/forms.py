@@ -7,7 +7,7 @@ from branchtrack.web.idempotency import IdempotentFormMixin
 from branchtrack.web.uploads import PDF, PHOTO, check_upload
 from org.models import Branch, Unit
 from pairings.models import ExternalOrg, LiaisonGroup, Pairing, PairingActivity, Theme, split_names
-from pairings.services import VillageName
+from pairings.services import OutcomeData, VillageName
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -244,3 +244,28 @@ class LiaisonGroupForm(IdempotentFormMixin, forms.ModelForm):
                 % {"names": len(names), "count": count},
             )
         return cleaned
+
+
+ACTIVITY_FIELDS = (
+    "date",
+    "title",
+    "description",
+    "our_people",
+    "our_party_members",
+    "their_people",
+    "their_party_members",
+    "outcome_text",
+)
+
+
+def activity_fields(data: dict, outcome_rows) -> dict:
+    """What logging and correcting an activity take from its form (page or API) and its outcome rows;
+    rows without a label are the form's empty extra rows."""
+    return {
+        **{name: data[name] for name in ACTIVITY_FIELDS},
+        "outcomes": [
+            OutcomeData(label=row["label"], value=row["value"], unit_label=row["unit_label"])
+            for row in outcome_rows
+            if row.get("label")
+        ],
+    }

@@ -31,6 +31,7 @@ from pairings.forms import (
     LiaisonGroupForm,
     OutcomeFormSet,
     PairingForm,
+    activity_fields,
 )
 from pairings.imports import EXTERNAL_ORG_IMPORTER
 from pairings.models import (
@@ -147,19 +148,7 @@ def activity_create(request, pk: int):
         save=lambda data: services.log_activity(
             pairing=pairing,
             user=request.user,
-            date=data["date"],
-            title=data["title"],
-            description=data["description"],
-            our_people=data["our_people"],
-            our_party_members=data["our_party_members"],
-            their_people=data["their_people"],
-            their_party_members=data["their_party_members"],
-            outcome_text=data["outcome_text"],
-            outcomes=[
-                services.OutcomeData(label=o["label"], value=o["value"], unit_label=o["unit_label"])
-                for o in outcomes.cleaned_data
-                if o.get("label")
-            ],
+            **activity_fields(data, outcomes.cleaned_data),
             uploads=[*data["photos"], *data["documents"]],
             idempotency_key=data["idempotency_key"],
         ),
@@ -196,21 +185,7 @@ def activity_edit(request, pk: int):
         form=form,
         also_valid=[outcomes],
         save=lambda data: services.update_activity(
-            activity=activity,
-            user=request.user,
-            date=data["date"],
-            title=data["title"],
-            description=data["description"],
-            our_people=data["our_people"],
-            our_party_members=data["our_party_members"],
-            their_people=data["their_people"],
-            their_party_members=data["their_party_members"],
-            outcome_text=data["outcome_text"],
-            outcomes=[
-                services.OutcomeData(label=o["label"], value=o["value"], unit_label=o["unit_label"])
-                for o in outcomes.cleaned_data
-                if o.get("label")
-            ],
+            activity=activity, user=request.user, **activity_fields(data, outcomes.cleaned_data)
         ),
         success_message=_("The activity was saved."),
         success_url=reverse("pairings:pairing_detail", args=[pairing.pk]),

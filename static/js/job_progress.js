@@ -1,5 +1,5 @@
-// A background job's progress bar (templates/jobs/job_detail.html): polls the job's small JSON until it
-// is done or failed, then shows its summary or its reason.
+// A background job's progress bar (templates/jobs/job_detail.html, the assessment export's page): polls
+// the job's small JSON until it is done or failed, then shows its summary or download link, or its reason.
 (function () {
   "use strict";
   var box = document.querySelector("[data-job-progress]");
@@ -9,6 +9,7 @@
   var text = box.querySelector("[data-progress-text]");
   var status = box.querySelector("[data-status]");
   var message = box.querySelector("[data-message]");
+  var download = box.querySelector("[data-download]");
   var error = box.querySelector("[data-error]");
 
   function show(job) {
@@ -18,8 +19,14 @@
     status.textContent = job.status_label;
     status.className = "badge" + ({done: " ok", failed: " bad", running: " warn"}[job.status] || "");
     if (job.status === "done") {
-      message.textContent = job.message;
-      message.hidden = false;
+      if (message && job.message) {
+        message.textContent = job.message;
+        message.hidden = false;
+      }
+      if (download && job.download_url) {
+        download.href = job.download_url;
+        download.hidden = false;
+      }
     } else if (job.status === "failed") {
       error.textContent = job.error;
       error.hidden = false;

@@ -37,7 +37,7 @@ def test_an_admin_starts_an_export_watches_it_and_downloads_the_workbook(
     assert response["Location"] == reverse("assessment:export_detail", args=[job.pk])
 
     page = client.get(response["Location"]).content.decode()
-    assert "export_progress.js" in page and "data-progress-url" in page
+    assert "job_progress.js" in page and "data-progress-url" in page
     assert "<script>" not in page  # the CSP allows no inline script
 
     progress = client.get(reverse("assessment:export_progress", args=[job.pk])).json()
