@@ -110,6 +110,15 @@ class RatingForm(forms.Form):
     def values(self) -> dict[int, object]:
         return {criterion.pk: self.cleaned_data[f"criterion_{criterion.pk}"] for criterion in self.criteria}
 
+    def submission(self) -> dict:
+        """What `services.submit_rating` takes from this form (the rating page and the rating table)."""
+        return {
+            "values": self.values(),
+            "comment": self.cleaned_data["comment"],
+            "reason": self.cleaned_data.get("reason", ""),
+            "expected_version": self.cleaned_data.get("version") or 0,
+        }
+
 
 class RulesForm(forms.ModelForm):
     reason = forms.CharField(

@@ -352,24 +352,16 @@ def rate_row(request, round_pk: int, project_pk: int):
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     try:
-        saved = services.submit_rating(
-            user=request.user,
-            assignment=assignment,
-            values=form.values(),
-            comment=form.cleaned_data["comment"],
-            reason=form.cleaned_data.get("reason", ""),
-            expected_version=form.cleaned_data.get("version") or 0,
-        )
+        saved = services.submit_rating(user=request.user, assignment=assignment, **form.submission())
     except PermissionDenied as exc:
         raise Http404 from exc
     except StaleEditError as exc:
-        return JsonResponse({"errors": {"__all__": [{"message": exc.message}]}}, status=409)
+        form.add_error(None, exc.message)
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=409)
     except ValidationError as exc:
-        found = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        return JsonResponse(
-            {"errors": {key: [{"message": text} for text in texts] for key, texts in found.items()}},
-            status=400,
-        )
+        # The one mapper of service errors onto a form, so the answer has the invalid form's shape.
+        apply_errors(form, exc)
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     return JsonResponse(
         {
             "message": _("Saved: %(score)s") % {"score": saved.score},

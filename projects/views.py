@@ -209,14 +209,7 @@ def rate_project(request, round_pk: int, project_pk: int):
             form.add_error(None, refusal)
         elif form.is_valid():
             try:
-                services.submit_rating(
-                    user=request.user,
-                    assignment=assignment,
-                    values=form.values(),
-                    comment=form.cleaned_data["comment"],
-                    reason=form.cleaned_data.get("reason", ""),
-                    expected_version=form.cleaned_data.get("version") or 0,
-                )
+                services.submit_rating(user=request.user, assignment=assignment, **form.submission())
             except PermissionDenied as exc:
                 raise Http404 from exc
             except StaleEditError as exc:
